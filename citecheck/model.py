@@ -1,0 +1,203 @@
+"""The values that flow through an audit: where things are, what was cited, what was listed,
+what the registry holds, and how each reference was resolved.
+
+Every class here is a frozen, slotted dataclass: the pipeline passes values, never shared
+mutable state, so readers, sources and checks can be tested in isolation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+#: A CSL-JSON item (https://citeproc-js.readthedocs.io/en/latest/csl-json/markup.html), the
+#: ecosystem's exchange format for one bibliographic item.
+CslItem = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A place in a source file."""
+
+    path: str
+    """The file, as the user named it (relative paths stay relative)."""
+    line: int
+    """1-based line number of the first character."""
+    column: int
+    """1-based column (in characters) of the first character."""
+    start: int = 0
+    """Offset of the first character in the file's decoded text."""
+    end: int = 0
+    """Offset just past the last character."""
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+class CitationStyle(str, Enum):
+    """How a citation points at its entries."""
+
+    NUMERIC = "numeric"
+    """By the entry's number: `[1]`, `.1`, `¹`."""
+    KEY = "key"
+    """By a key into a bibliography database: `\\cite{key}`, `[@key]`."""
+    AUTHOR_YEAR = "author-year"
+    """By names and year in running text: `(Smith, 2019)`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """One in-text citation marker, which may point at several entries."""
+
+    span: Span
+    """Where the marker stands."""
+    text: str
+    """The marker exactly as written (`.2,3`, `[2-4]`, `¹⁻³`)."""
+    targets: tuple[str, ...]
+    """Ids of the entries it points to, ranges expanded, in the order written."""
+    style: CitationStyle = CitationStyle.NUMERIC
+    """How it points at them."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """One entry of a reference list or bibliography database."""
+
+    id: str
+    """The id citations use: the number as a string (`"2"`) or the database key."""
+    raw: str
+    """The entry's text as written, wrapped lines joined by single spaces."""
+    csl: CslItem
+    """The entry parsed into CSL-JSON fields (empty fields are absent)."""
+    span: Span | None = None
+    """Where the entry stands, when it comes from the document itself."""
+    number: int | None = None
+    """Its number in a numbered list."""
+    key: str = ""
+    """A stable, readable BibTeX key (`robert2011ribbon`)."""
+    parsed: bool = True
+    """False when the parser could not make sense of the string; `raw` is then all there is."""
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """A person or organisation named as author or editor."""
+
+    family: str = ""
+    """Family name, with particles (`van der Berg`)."""
+    given: str = ""
+    """Given names or initials as written (`N. J.`, `Nicholas J.`)."""
+    literal: str = ""
+    """An organisation or any name that cannot be split (`American Cancer Society`)."""
+
+    def display(self) -> str:
+        """The name as a person would write it in a message."""
+        if self.literal:
+            return self.literal
+        return f"{self.family}, {self.given}" if self.given else self.family
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """A notice that changes the standing of a work: retraction, correction, concern, withdrawal."""
+
+    kind: str
+    """Crossref's update type: `retraction`, `correction`, `expression_of_concern`, `withdrawal`, …"""
+    doi: str
+    """The notice's DOI (normalised)."""
+    date: str = ""
+    """ISO date of the notice, where known."""
+    source: str = ""
+    """Who asserted it: `publisher`, `retraction-watch`, …"""
+
+
+@dataclass(frozen=True, slots=True)
+class Work:
+    """A registry record, reduced to what citecheck compares and reports.
+
+    Raw registry JSON never travels further than the source that fetched it; this is what it
+    becomes.
+    """
+
+    doi: str
+    """Normalised DOI (lower case, no resolver prefix)."""
+    title: str = ""
+    """Main title (subtitle appended after a colon where the registry keeps it apart)."""
+    authors: tuple[Name, ...] = ()
+    """Authors in order."""
+    container_title: str = ""
+    """Journal or book title, in full."""
+    short_container_titles: tuple[str, ...] = ()
+    """Abbreviated journal titles (`J Clin Oncol`)."""
+    year: int | None = None
+    """Year of the earliest publication date (`issued`)."""
+    other_years: tuple[int, ...] = ()
+    """Years of the other publication dates (print, online) where they differ from `year`."""
+    volume: str = ""
+    """Volume."""
+    issue: str = ""
+    """Issue."""
+    page: str = ""
+    """Page range as the registry writes it (`1252-1260`), or the first page."""
+    type: str = ""
+    """Crossref work type (`journal-article`, `book`, `book-chapter`, …)."""
+    publisher: str = ""
+    """Publisher."""
+    issn: tuple[str, ...] = ()
+    """ISSNs."""
+    isbn: tuple[str, ...] = ()
+    """ISBNs."""
+    abstract: str = ""
+    """Abstract as plain text, where the record has one."""
+    updated_by: tuple[Update, ...] = ()
+    """Notices that update this work (from its `updated-by`)."""
+    update_to: tuple[Update, ...] = ()
+    """Works that this record is itself a notice for (from its `update-to`)."""
+    source: str = ""
+    """Which source answered: `crossref`, `snapshot:NAME`, `cache`."""
+    provenance: str = ""
+    """Where the record came from when it is not a live registry answer (kept from `_provenance`)."""
+    unverified_fields: tuple[str, ...] = ()
+    """Fields the record's provenance marks as unverified or single-source."""
+
+
+class ResolutionStatus(str, Enum):
+    """How resolving a reference ended. Failures of the tool are kept apart from absences."""
+
+    MATCHED = "matched"
+    """One registry record is, with confidence, the work the reference describes."""
+    AMBIGUOUS = "ambiguous"
+    """More than one candidate fits, or one fits only in part."""
+    NOT_FOUND = "not-found"
+    """Every source answered, and none holds the work."""
+    UNVERIFIED = "could-not-verify"
+    """A source failed (network, rate limit, server error): nothing is known either way."""
+    SKIPPED = "skipped"
+    """Resolution was not attempted (offline linking only, or the reference could not be parsed)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """What the sources said about one reference."""
+
+    reference_id: str
+    """The `Reference.id` this is about."""
+    status: ResolutionStatus
+    """How it ended."""
+    work: Work | None = None
+    """The matched record, when `status` is MATCHED."""
+    confidence: float = 0.0
+    """0..1: how sure the matcher is that `work` is the referenced work."""
+    method: str = ""
+    """`doi` (looked up by the DOI the author gave) or `search` (matched by bibliographic search)."""
+    evidence: tuple[str, ...] = ()
+    """Human-readable reasons for the decision (`title 0.98`, `first author Robert`, …)."""
+    candidates: tuple[Work, ...] = ()
+    """Other records considered, best first (for ambiguous matches and DOI mismatches)."""
+    doi_work: Work | None = None
+    """The record of the DOI the author gave, when it turned out to be another work."""
+    sources: tuple[str, ...] = ()
+    """The sources asked, in order."""
+    failures: tuple[str, ...] = ()
+    """One line per source that failed (without credentials)."""

@@ -1,0 +1,1 @@
+"""Reference strings and bibliography files: parsing, keys, DOIs, BibTeX in and out."""

@@ -1,0 +1,1 @@
+"""Where registry records come from: a cache, local snapshots, and Crossref, behind one protocol."""
