@@ -1,0 +1,299 @@
+"""A persistent cache of registry answers (SQLite), and the `CachedSource` that puts it in front
+of any other source.
+
+Answers, not HTTP responses, are cached: `Work` values as JSON, keyed by what was asked
+(`("doi", doi)` or `("search", query, rows)`). Found works are kept 30 days, "not found" 1 day
+(a DOI registered this morning should not stay missing for a month); failures are never kept,
+because "could not verify" must be asked again next time. Nothing about the caller (token,
+e-mail) is ever written.
+
+The database lives in the user's cache directory and may be shared by several processes (an
+editor plugin and a CI run, or parallel test workers): WAL mode lets readers and one writer
+proceed together, and a busy timeout makes writers queue instead of failing with "database is
+locked". A file that is not a readable database (truncated, overwritten) is renamed aside with a
+warning and rebuilt: a cache is never worth failing an audit for, so runtime errors of the cache
+are logged and treated as misses.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from citecheck.model import Name, Update, Work
+from citecheck.references.doi import normalize_doi
+from citecheck.sources.base import WorkSource
+
+log = logging.getLogger(__name__)
+
+DAY = 86400.0
+FOUND_TTL = 30 * DAY
+"""How long a found work is trusted."""
+MISSING_TTL = 1 * DAY
+"""How long "not found" is trusted."""
+_SCHEMA_VERSION = "1"
+_BUSY_TIMEOUT_MS = 30_000
+
+CacheKey = tuple[str, ...] | tuple[str, str, int]
+"""`("doi", normalised doi)` or `("search", normalised query, rows)`."""
+
+
+def default_cache_path() -> Path:
+    """`<user cache dir>/citecheck/answers.sqlite3` (platformdirs)."""
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("citecheck")) / "answers.sqlite3"
+
+
+def doi_key(doi: str) -> CacheKey:
+    """The cache key of a DOI lookup."""
+    return ("doi", normalize_doi(doi))
+
+
+def search_key(query: str, rows: int) -> CacheKey:
+    """The cache key of a search: whitespace collapsed and case folded (Crossref ignores both)."""
+    return ("search", " ".join(query.split()).casefold(), rows)
+
+
+# --- Work <-> JSON ------------------------------------------------------------------------------
+
+_NESTED: dict[str, type] = {"authors": Name, "updated_by": Update, "update_to": Update}
+
+
+def work_to_json(work: Work) -> str:
+    """A `Work` as compact JSON (nested names and updates as objects)."""
+    return json.dumps(dataclasses.asdict(work), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def _build(cls: type, data: Any) -> Any:
+    """A dataclass from a dict, ignoring keys it does not know (written by a newer version)."""
+    names = {f.name for f in dataclasses.fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def work_from_json(text: str) -> Work:
+    """The `Work` that `work_to_json` wrote. Fields missing from older entries take defaults."""
+    return _work_from_data(json.loads(text))
+
+
+def _work_from_data(data: dict[str, Any]) -> Work:
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(Work):
+        if f.name not in data:
+            continue
+        value = data[f.name]
+        if f.name in _NESTED:
+            value = tuple(_build(_NESTED[f.name], item) for item in value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        values[f.name] = value
+    return Work(**values)
+
+
+# --- the store ----------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CachedAnswer:
+    """A fresh stored answer."""
+
+    works: tuple[Work, ...]
+    """The works answered; empty means "not found" (or a search with no candidates)."""
+    stored_at: float
+    """When it was stored (the cache's clock, seconds since the epoch)."""
+
+
+class AnswerCache:
+    """SQLite store of answers with per-outcome TTLs. Thread-safe (one connection per thread)."""
+
+    def __init__(
+        self,
+        path: Path | str | None = None,
+        found_ttl: float = FOUND_TTL,
+        missing_ttl: float = MISSING_TTL,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.path = Path(path) if path is not None else default_cache_path()
+        """The database file."""
+        self.found_ttl = found_ttl
+        self.missing_ttl = missing_ttl
+        self._clock = clock
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._open_checked()
+
+    # --- connections ----------------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        # isolation_level=None: autocommit; each put is one short implicit transaction, so the
+        # write lock is held for microseconds and other processes wait (busy_timeout) briefly.
+        conn = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable enough for a cache
+        return conn
+
+    def _create_schema(self, conn: sqlite3.Connection) -> None:
+        conn.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS answers ("
+            " key TEXT PRIMARY KEY, found INTEGER NOT NULL, payload TEXT NOT NULL, stored_at REAL NOT NULL)"
+        )
+        conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (_SCHEMA_VERSION,))
+
+    def _open_checked(self) -> None:
+        """Open, verify and set up the file; move it aside and start afresh if it is unusable."""
+        try:
+            conn = self._connect()
+            check = conn.execute("PRAGMA quick_check").fetchone()
+            if check is None or check[0] != "ok":
+                raise sqlite3.DatabaseError(f"quick_check: {check}")
+            self._create_schema(conn)
+            version = conn.execute("SELECT value FROM meta WHERE name='schema'").fetchone()
+            if version is None or version[0] != _SCHEMA_VERSION:
+                raise sqlite3.DatabaseError(f"unknown cache schema {version}")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise  # another process holds it for longer than the busy timeout: not corruption
+            self._move_aside(exc)
+            conn = self._connect()
+            self._create_schema(conn)
+        except sqlite3.DatabaseError as exc:
+            self._move_aside(exc)
+            conn = self._connect()
+            self._create_schema(conn)
+        self._remember(conn)
+
+    def _move_aside(self, exc: Exception) -> None:
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        log.warning("answer cache %s is unusable (%s); moved aside to %s and rebuilt", self.path, exc, aside.name)
+        self._close_all()
+        for suffix in ("", "-wal", "-shm"):
+            part = Path(f"{self.path}{suffix}")
+            if part.exists():
+                # The WAL must go with its database: replayed onto a fresh file it would corrupt it.
+                part.replace(Path(f"{aside}{suffix}"))
+
+    def _remember(self, conn: sqlite3.Connection) -> None:
+        self._local.conn = conn
+        with self._lock:
+            self._connections.append(conn)
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._remember(conn)
+        return conn
+
+    def _close_all(self) -> None:
+        with self._lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    def close(self) -> None:
+        """Close every connection this cache opened."""
+        self._close_all()
+
+    # --- answers --------------------------------------------------------------------------------
+
+    @staticmethod
+    def _key_text(key: CacheKey) -> str:
+        return json.dumps(list(key), ensure_ascii=False)
+
+    def get(self, key: CacheKey) -> CachedAnswer | None:
+        """The stored answer for `key` if it is still fresh, else None."""
+        try:
+            row = self._conn().execute(
+                "SELECT found, payload, stored_at FROM answers WHERE key = ?", (self._key_text(key),)
+            ).fetchone()
+        except sqlite3.Error as exc:
+            log.warning("answer cache read failed (%s); asking the source", exc)
+            return None
+        if row is None:
+            return None
+        found, payload, stored_at = row
+        ttl = self.found_ttl if found else self.missing_ttl
+        if self._clock() - stored_at >= ttl:
+            return None
+        try:
+            works = tuple(_work_from_data(item) for item in json.loads(payload))
+        except (ValueError, TypeError, AttributeError) as exc:
+            log.warning("answer cache entry unreadable (%s); asking the source", exc)
+            return None
+        return CachedAnswer(works=works, stored_at=stored_at)
+
+    def put(self, key: CacheKey, works: Sequence[Work]) -> None:
+        """Store an answer: the works found, or none for "not found". Never call it for failures."""
+        payload = json.dumps([json.loads(work_to_json(w)) for w in works], ensure_ascii=False)
+        try:
+            self._conn().execute(
+                "INSERT OR REPLACE INTO answers (key, found, payload, stored_at) VALUES (?, ?, ?, ?)",
+                (self._key_text(key), 1 if works else 0, payload, self._clock()),
+            )
+        except sqlite3.Error as exc:
+            log.warning("answer cache write failed (%s); answer not kept", exc)
+
+
+class CachedSource:
+    """A `WorkSource` that answers from an `AnswerCache` first and stores what `inner` answers.
+
+    `refresh=True` ignores stored answers (but stores the new ones). Failures of `inner`
+    (SourceUnavailable) pass through and are never stored. Works served from the cache carry
+    `source="cache"` and say in `provenance` which source answered and when.
+    """
+
+    def __init__(self, inner: WorkSource, cache: AnswerCache, refresh: bool = False) -> None:
+        self.inner = inner
+        self.cache = cache
+        self.refresh = refresh
+        self.name = inner.name
+
+    @property
+    def unreachable(self) -> bool:
+        """True when the wrapped source found its service unreachable (so the run can say so once)."""
+        return bool(getattr(self.inner, "unreachable", False))
+
+    def _stored(self, key: CacheKey) -> tuple[Work, ...] | None:
+        if self.refresh:
+            return None
+        hit = self.cache.get(key)
+        if hit is None:
+            return None
+        day = time.strftime("%Y-%m-%d", time.gmtime(hit.stored_at))
+        return tuple(
+            dataclasses.replace(w, source="cache", provenance=w.provenance or f"cached answer of {w.source or self.name}, {day}")
+            for w in hit.works
+        )
+
+    def lookup_doi(self, doi: str) -> Work | None:
+        """The work with this DOI, from the cache when fresh, else from `inner`."""
+        key = doi_key(doi)
+        stored = self._stored(key)
+        if stored is not None:
+            return stored[0] if stored else None
+        work = self.inner.lookup_doi(doi)
+        self.cache.put(key, [work] if work is not None else [])
+        return work
+
+    def search(self, query: str, rows: int = 5) -> list[Work]:
+        """Candidates for the query, from the cache when fresh, else from `inner`."""
+        key = search_key(query, rows)
+        stored = self._stored(key)
+        if stored is not None:
+            return list(stored)
+        works = self.inner.search(query, rows)
+        self.cache.put(key, works)
+        return works

@@ -1,0 +1,1 @@
+"""Tests of the record sources: Crossref adapter, pacing, answer cache."""
