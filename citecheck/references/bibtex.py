@@ -1,0 +1,746 @@
+"""BibTeX in and out: `.bib` files to `Reference` values, CSL items to BibTeX, surgical edits.
+
+Parsing goes through bibtexparser 2's splitter with an empty middleware stack: it never raises
+on content, and the raw field values it keeps let us resolve `@string` macros (including `#`
+concatenation, which bibtexparser's own middleware does not), flag unknown macros, and edit the
+original text without reformatting it.
+
+Choices worth knowing:
+
+- **Non-ASCII is written as UTF-8**, not as LaTeX accent macros: Biber and any BibTeX run with
+  a UTF-8 input encoding read it, and the file stays readable and diffable. LaTeX's special
+  characters (`& % $ # _ { } ~ ^ \\`) are escaped; `url` and `doi` are written verbatim.
+- **`and others` is not CSL**: `bibtex_entry_to_csl` drops it from the names, and the readers
+  report the keys whose author list was truncated in `Bibliography.et_al`. Writers take the
+  same information as an explicit set of keys (or a trailing `{"literal": "others"}` name).
+- **Titles keep their capitals** where a style would otherwise lower-case them: words with a
+  capital after their first letter (`RIBBON-1`, `HER2`, `III`) and single capitals
+  (`vitamin D`) are wrapped in braces; ordinary title-case words are left to the style.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Collection, Literal, Sequence
+
+import bibtexparser
+from bibtexparser.library import Library
+from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
+from bibtexparser.model import (
+    DuplicateBlockKeyBlock,
+    DuplicateFieldKeyBlock,
+    Entry,
+    Field,
+    ParsingFailedBlock,
+    String,
+)
+from bibtexparser.writer import BibtexFormat
+from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+
+from citecheck.model import CslItem, Reference, Span
+
+# bibtexparser logs every unparsable block at WARNING; with no logging configured Python would
+# print those to stderr. They reach the user as problems instead, so mute the stray output
+# (an application that configures logging still receives the records).
+logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
+
+ProblemKind = Literal[
+    "failed-block", "duplicate-key", "case-conflict", "unknown-macro", "duplicate-field",
+    "unknown-crossref", "unreadable",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class BibProblem:
+    """Something wrong in a bibliography file: data for a finding, never an exception."""
+
+    kind: ProblemKind
+    """`failed-block` (unparsable), `duplicate-key`, `case-conflict` (keys equal but for case),
+    `unknown-macro` (undefined `@string`), `duplicate-field`, `unknown-crossref` (parent
+    missing), `unreadable` (the file could not be read or decoded)."""
+    message: str
+    """One line for the user."""
+    span: Span | None = None
+    """Where the offending block starts."""
+    key: str = ""
+    """The entry key concerned, when there is one."""
+
+
+@dataclass(frozen=True, slots=True)
+class Bibliography:
+    """Everything read from one bibliography file."""
+
+    references: tuple[Reference, ...]
+    """The entries, in file order (the first of duplicate keys only, as BibTeX uses it)."""
+    problems: tuple[BibProblem, ...] = ()
+    """What was wrong with the file, in file order."""
+    parents: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    """Entry key → its `crossref` parent key (missing fields were inherited from the parent)."""
+    et_al: frozenset[str] = frozenset()
+    """Keys whose author list ends in `and others` (dropped from the CSL names)."""
+
+
+# -- LaTeX text --------------------------------------------------------------------------------
+
+_SPECIAL = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$",
+    "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+}
+_VERBATIM_FIELDS = frozenset({"url", "doi", "file", "eprint", "urldate"})
+_NEEDS_LATEX = re.compile(r"[\\~$`'-]")
+
+
+def latex_escape(text: str) -> str:
+    """Plain text → BibTeX text: LaTeX's special characters escaped, everything else kept."""
+    return "".join(_SPECIAL.get(ch, ch) for ch in text)
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def encode_field_value(name: str, text: str) -> str:
+    """A plain-text value as BibTeX field content (without the enclosing braces)."""
+    if name.lower() in _VERBATIM_FIELDS:
+        # URLs and DOIs are verbatim in BibTeX (url/hyperref): only unbalanced braces would break
+        # the file, and percent-encoding them keeps the link valid.
+        return text if _balanced(text) else text.replace("{", "%7B").replace("}", "%7D")
+    if name.lower() == "pages":
+        return latex_escape(re.sub(r"\s*[-‐‑‒–—]+\s*", "--", text))
+    return latex_escape(text)
+
+
+def _decoder() -> LatexNodes2Text:
+    # As bibtexparser's LatexDecodingMiddleware: `\url{x}` is x, not `<x>`; math kept verbatim.
+    context = get_default_latex_context_db()
+    context.add_context_category(
+        "citecheck", prepend=True, macros=[MacroTextSpec("url", simplify_repl="%s")]
+    )
+    return LatexNodes2Text(latex_context=context, math_mode="verbatim")
+
+
+_DECODER = _decoder()
+_CIRCUMFLEX = "\ue000"  # private-use stand-in: pylatexenc renders \textasciicircum as ˆ, not ^
+
+
+def latex_to_text(value: str, name: str = "") -> str:
+    """BibTeX field text → plain text: accents decoded (`{\\"o}` → ö), braces and escapes gone."""
+    if name.lower() in _VERBATIM_FIELDS:
+        text = re.sub(r"\\([_%&#$~])", r"\1", value).replace("{", "").replace("}", "")
+    elif not _NEEDS_LATEX.search(value):
+        text = value.replace("{", "").replace("}", "")  # the common case, without the parser
+    else:
+        try:
+            text = _DECODER.latex_to_text(value.replace(r"\textasciicircum{}", _CIRCUMFLEX))
+        except Exception:  # pylatexenc on malformed LaTeX: keep the text rather than fail
+            text = value.replace("{", "").replace("}", "")
+        text = text.replace(_CIRCUMFLEX, "^")
+    return " ".join(text.replace("\xa0", " ").split())
+
+
+# -- CSL → BibTeX ------------------------------------------------------------------------------
+
+_BIBTEX_TYPES = {
+    "article-journal": "article", "article-magazine": "article", "article-newspaper": "article",
+    "article": "article", "review": "article", "book": "book", "chapter": "incollection",
+    "entry-encyclopedia": "incollection", "entry-dictionary": "incollection",
+    "paper-conference": "inproceedings", "report": "techreport", "thesis": "phdthesis",
+}
+_CONTAINER_FIELD = {"article": "journal", "incollection": "booktitle", "inproceedings": "booktitle"}
+_PUBLISHER_FIELD = {"techreport": "institution", "phdthesis": "school"}
+_WORD_TOKEN = re.compile(r"\S+")
+
+
+def _protect_title(escaped: str) -> str:
+    """Brace the words whose capitals a style must not lower-case (after the first word)."""
+
+    def protect(match: re.Match[str]) -> str:
+        word = match.group(0)
+        core = word.strip(".,;:!?()[]\"'")
+        if not core or "{" in core or "\\" in core:
+            return word
+        # `Double-Blind` is title case, `RIBBON-1` and `HER2` are not: look inside each segment.
+        inner_capital = any(ch.isupper() for seg in re.split(r"[-‐‑–—/]", core) for ch in seg[1:])
+        single_capital = match.start() > 0 and len(core) == 1 and core.isupper() and core != "A"
+        if not (inner_capital or single_capital):
+            return word
+        start = word.index(core)
+        return f"{word[:start]}{{{core}}}{word[start + len(core):]}"
+
+    return _WORD_TOKEN.sub(protect, escaped)
+
+
+def _bibtex_name(name: dict[str, object]) -> str:
+    if name.get("literal"):
+        # Double braces keep an organisation from being split into first and last names.
+        return "{" + latex_escape(str(name["literal"])) + "}"
+    family = " ".join(
+        str(name[part]) for part in ("non-dropping-particle", "family") if name.get(part)
+    )
+    given = " ".join(str(name[part]) for part in ("given", "dropping-particle") if name.get(part))
+    parts = [family] + ([str(name["suffix"])] if name.get("suffix") else []) + ([given] if given else [])
+    return latex_escape(", ".join(p for p in parts if p))
+
+
+def _bibtex_names(names: object, et_al: bool) -> str:
+    people = [n for n in names if isinstance(n, dict)] if isinstance(names, list) else []
+    if people and str(people[-1].get("literal", "")).strip().lower() in {"others", "et al.", "et al"}:
+        people, et_al = people[:-1], True
+    written = [_bibtex_name(n) for n in people]
+    return " and ".join([w for w in written if w] + (["others"] if et_al and written else []))
+
+
+def _year(csl: CslItem) -> str:
+    issued = csl.get("issued")
+    if isinstance(issued, dict):
+        parts = issued.get("date-parts")
+        if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
+            return str(parts[0][0])
+        return str(issued.get("literal") or issued.get("raw") or "")
+    return ""
+
+
+def csl_to_bibtex_fields(csl: CslItem, et_al: bool = False) -> tuple[str, dict[str, str]]:
+    """A CSL item as a BibTeX entry type and fields (LaTeX-encoded, without enclosing braces).
+
+    `et_al` appends `and others` to the authors (CSL has no flag for a truncated list).
+    """
+    entry_type = _BIBTEX_TYPES.get(str(csl.get("type") or ""), "misc")
+    fields: dict[str, str] = {}
+
+    def put(name: str, value: object) -> None:
+        text = " ".join(str(value).split()) if value not in (None, "") else ""
+        if text:
+            fields[name] = encode_field_value(name, text)
+
+    authors = _bibtex_names(csl.get("author"), et_al)
+    if authors:
+        fields["author"] = authors
+    editors = _bibtex_names(csl.get("editor"), False)
+    if editors:
+        fields["editor"] = editors
+    if csl.get("title"):
+        fields["title"] = _protect_title(encode_field_value("title", " ".join(str(csl["title"]).split())))
+    container = _CONTAINER_FIELD.get(entry_type)
+    if container:
+        put(container, csl.get("container-title"))
+    put("year", _year(csl))
+    put("volume", csl.get("volume"))
+    put("number", csl.get("issue") or (csl.get("number") if entry_type == "techreport" else None))
+    put("pages", csl.get("page"))
+    put(_PUBLISHER_FIELD.get(entry_type, "publisher"), csl.get("publisher"))
+    put("address", csl.get("publisher-place"))
+    put("edition", csl.get("edition"))
+    for csl_name, bib_name in (("DOI", "doi"), ("URL", "url"), ("ISBN", "isbn"), ("ISSN", "issn"), ("PMID", "pmid")):
+        value = csl.get(csl_name)
+        put(bib_name, value[0] if isinstance(value, list) and value else value)
+    return entry_type, fields
+
+
+def write_bibtex(
+    items: Sequence[tuple[str, CslItem]],
+    extra_fields: dict[str, dict[str, str]] | None = None,
+    et_al: Collection[str] = (),
+) -> str:
+    """BibTeX for `(key, csl)` pairs, in the order given, through bibtexparser's writer.
+
+    `extra_fields[key]` adds fields written as given (already BibTeX, e.g. `citecheck-protect`);
+    `et_al` names the keys whose author list is truncated. Raises ValueError on a repeated key:
+    keys come from `make_key`, so a repeat is a programming error, not a user's.
+    """
+    library = Library()
+    seen: set[str] = set()
+    for key, csl in items:
+        if key in seen:
+            raise ValueError(f"duplicate BibTeX key {key!r}")
+        seen.add(key)
+        entry_type, fields = csl_to_bibtex_fields(csl, et_al=key in et_al)
+        for name, value in (extra_fields or {}).get(key, {}).items():
+            fields[name] = value if _balanced(value) else latex_escape(value)
+        library.add(Entry(entry_type, key, [Field(k, "{" + v + "}") for k, v in fields.items()]))
+    layout = BibtexFormat()
+    layout.indent = "  "
+    layout.block_separator = "\n"
+    layout.trailing_comma = True
+    text = bibtexparser.write_string(library, unparse_stack=[], bibtex_format=layout)
+    return text if text.endswith("\n") else text + "\n"
+
+
+# -- BibTeX → CSL ------------------------------------------------------------------------------
+
+_CSL_TYPES = {
+    "article": "article-journal", "book": "book", "booklet": "book", "proceedings": "book",
+    "collection": "book", "mvbook": "book", "inbook": "chapter", "incollection": "chapter",
+    "inproceedings": "paper-conference", "conference": "paper-conference", "techreport": "report",
+    "report": "report", "manual": "report", "phdthesis": "thesis", "mastersthesis": "thesis",
+    "thesis": "thesis", "online": "webpage", "electronic": "webpage", "www": "webpage",
+    "unpublished": "manuscript", "misc": "document",
+}
+_MONTHS = {m: i for i, m in enumerate(
+    "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
+_PLAIN_FIELDS = {
+    "title": "title", "volume": "volume", "pages": "page", "publisher": "publisher",
+    "address": "publisher-place", "location": "publisher-place", "edition": "edition",
+    "doi": "DOI", "url": "URL", "isbn": "ISBN", "issn": "ISSN", "pmid": "PMID", "pmcid": "PMCID",
+    "note": "note", "abstract": "abstract", "series": "collection-title", "language": "language",
+}
+_CONTAINER_SOURCES = ("journal", "journaltitle", "booktitle")
+_PART = re.compile(r'\s*(?:(\{)|(")|([^\s#,{}"]+))')
+
+
+def _split_value(raw: str) -> list[tuple[str, str]] | None:
+    """A raw field value as `(kind, text)` parts joined by `#`; None when it is not well formed.
+
+    kind is `text` (the inside of braces or quotes, or a number) or `macro` (a bare name).
+    """
+    parts: list[tuple[str, str]] = []
+    pos = 0
+    while True:
+        match = _PART.match(raw, pos)
+        if not match:
+            return None
+        if match.group(3):
+            word = match.group(3)
+            parts.append(("text" if word.isdigit() else "macro", word))
+            pos = match.end()
+        else:
+            opener, depth, i = match.group(0)[-1], 0, match.end()
+            while i < len(raw):
+                ch = raw[i]
+                if ch == "\\":
+                    i += 2
+                    continue
+                if ch == "{":
+                    depth += 1
+                elif ch == "}":
+                    if depth == 0 and opener == "{":
+                        break
+                    depth -= 1
+                elif ch == '"' and opener == '"' and depth == 0:
+                    break
+                i += 1
+            parts.append(("text", raw[match.end():i]))
+            pos = i + 1
+        rest = raw[pos:].lstrip()
+        if not rest:
+            return parts
+        if not rest.startswith("#"):
+            return None
+        pos = len(raw) - len(rest) + 1
+
+
+def _resolve(raw: str, macros: dict[str, str], unknown: list[str]) -> str:
+    """A raw value with macros expanded and concatenation done, still in LaTeX."""
+    parts = _split_value(raw)
+    if parts is None:  # not a value BibTeX could read: keep it as text rather than lose it
+        return raw.strip().strip('{}"')
+    out = []
+    for kind, text in parts:
+        if kind == "macro":
+            if text.lower() in macros:
+                out.append(macros[text.lower()])
+            elif text.lower()[:3] in _MONTHS and len(text) == 3:
+                out.append(str(_MONTHS[text.lower()]))  # BibTeX's predefined month macros
+            else:
+                unknown.append(text)
+                out.append(text)
+        else:
+            out.append(text)
+    return "".join(out)
+
+
+def _csl_names(value: str) -> tuple[list[dict[str, str]], bool]:
+    """`Robert, N. J. and {American Cancer Society} and others` → CSL names and the et-al flag."""
+    names: list[dict[str, str]] = []
+    et_al = False
+    for person in split_multiple_persons_names(value):
+        if person.strip().lower() == "others":
+            et_al = True
+            continue
+        if person.startswith("{") and person.endswith("}") and _balanced(person[1:-1]):
+            names.append({"literal": latex_to_text(person)})
+            continue
+        try:
+            parts = parse_single_name_into_parts(person, strict=False)
+        except Exception:  # bibtexparser's name parser on a name it cannot read: keep the text
+            names.append({"literal": latex_to_text(person)})
+            continue
+        name = {
+            "family": latex_to_text(" ".join(parts.last)),
+            "given": latex_to_text(" ".join(parts.first)),
+            "non-dropping-particle": latex_to_text(" ".join(parts.von)),
+            "suffix": latex_to_text(" ".join(parts.jr)),
+        }
+        names.append({k: v for k, v in name.items() if v})
+    return names, et_al
+
+
+def _issued(fields: dict[str, str]) -> dict[str, object] | None:
+    date = fields.get("date", "")
+    match = re.match(r"\s*(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", date)
+    year = fields.get("year", "").strip()
+    if match:
+        return {"date-parts": [[int(g) for g in match.groups() if g]]}
+    if not year:
+        return None
+    if not year.isdigit():
+        return {"literal": year}
+    parts = [int(year)]
+    month = fields.get("month", "").strip().lower()
+    if month.isdigit() and 1 <= int(month) <= 12:
+        parts.append(int(month))
+    elif month[:3] in _MONTHS:
+        parts.append(_MONTHS[month[:3]])
+    return {"date-parts": [parts]}
+
+
+def _entry_values(entry: Entry, macros: dict[str, str], unknown: list[str]) -> dict[str, str]:
+    """Field name (lower case) → LaTeX value: enclosures removed, macros resolved."""
+    enclosed = "removed_enclosing" not in entry.parser_metadata
+    values: dict[str, str] = {}
+    for fld in entry.fields:
+        name = fld.key.strip().lower()
+        if name in values:  # BibTeX keeps the first of repeated fields
+            continue
+        raw = str(fld.value)
+        values[name] = _resolve(raw, macros, unknown) if enclosed else raw
+    return values
+
+
+def _values_to_csl(entry_type: str, values: dict[str, str]) -> tuple[CslItem, bool]:
+    csl: CslItem = {"type": _CSL_TYPES.get(entry_type.lower(), "document")}
+    et_al = False
+    for role in ("author", "editor"):
+        if values.get(role):
+            names, truncated = _csl_names(values[role])
+            if names:
+                csl[role] = names
+            et_al = et_al or (truncated and role == "author")
+    for bib_name, csl_name in _PLAIN_FIELDS.items():
+        if values.get(bib_name) and csl_name not in csl:
+            raw = values[bib_name].replace("--", "-") if bib_name == "pages" else values[bib_name]
+            text = latex_to_text(raw, bib_name)
+            if text:
+                csl[csl_name] = text
+    for name in _CONTAINER_SOURCES:
+        if values.get(name):
+            csl["container-title"] = latex_to_text(values[name])
+            break
+    number = latex_to_text(values.get("number", ""))
+    if number:
+        csl["issue" if csl["type"] in {"article-journal", "paper-conference"} else "number"] = number
+    if "publisher" not in csl:
+        for name in ("school", "institution", "organization"):
+            if values.get(name):
+                csl["publisher"] = latex_to_text(values[name])
+                break
+    if "PMID" not in csl and values.get("eprinttype", "").lower() == "pubmed" and values.get("eprint"):
+        csl["PMID"] = latex_to_text(values["eprint"], "eprint")
+    issued = _issued({k: latex_to_text(values[k]) for k in ("year", "date", "month") if k in values})
+    if issued:
+        csl["issued"] = issued
+    return csl, et_al
+
+
+def bibtex_entry_to_csl(entry: Entry, macros: dict[str, str] | None = None) -> CslItem:
+    """A bibtexparser Entry as a CSL item (id = the entry key).
+
+    Works on entries parsed with or without bibtexparser's default middleware. `and others` is
+    dropped (CSL has no such name); `entry_has_et_al` tells whether it was there.
+    """
+    values = _entry_values(entry, {k.lower(): v for k, v in (macros or {}).items()}, [])
+    csl, _ = _values_to_csl(entry.entry_type, values)
+    return {"id": entry.key, **csl}
+
+
+def entry_has_et_al(entry: Entry) -> bool:
+    """True when the entry's author list ends in `and others`."""
+    author = _entry_values(entry, {}, []).get("author", "")
+    return _csl_names(author)[1] if author else False
+
+
+def protected_fields(entry: Entry) -> set[str]:
+    """Field names (lower case) the user protected with `citecheck-protect = {title, author}`."""
+    value = _entry_values(entry, {}, []).get("citecheck-protect", "")
+    return {word.lower() for word in re.split(r"[\s,;]+", value.replace("{", "").replace("}", "")) if word}
+
+
+# -- Reading a .bib file -----------------------------------------------------------------------
+
+_INHERITED = ("author", "editor", "publisher", "publisher-place", "issued", "volume", "edition",
+              "ISBN", "collection-title", "container-title")
+_KEY_IN_RAW = re.compile(r"@\s*\w+\s*\{\s*([^,\s}]+)")
+
+
+def read_text_file(path: Path, text: str | None) -> tuple[str, list[BibProblem]]:
+    """The file's text (`text` when given); an unreadable file is a problem, not an exception."""
+    if text is not None:
+        return text, []
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return "", [BibProblem("unreadable", f"cannot read {path}: {error.strerror or error}")]
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as error:
+        # Old .bib files are often Latin-1; decode that way so nothing is lost, and say so.
+        return data.decode("latin-1"), [BibProblem(
+            "unreadable", f"{path} is not UTF-8 (byte {error.start}); read as Latin-1")]
+
+
+class TextLocator:
+    """Turns a block's start line and raw text into a `Span` in the original text."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        """Index the line starts of `text`, the contents of `path`."""
+        self.path, self.text = str(path), text
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def span(self, start_line: int | None, raw: str | None) -> Span | None:
+        """The span of `raw`, searched from 0-based line `start_line` (bibtexparser's count)."""
+        if start_line is None:
+            return None
+        line = min(max(start_line, 0), len(self.line_starts) - 1)  # splitter lines are 0-based
+        offset = self.text.find(raw, self.line_starts[line]) if raw else -1
+        if offset < 0:
+            offset = self.line_starts[line]
+        line = bisect.bisect_right(self.line_starts, offset) - 1
+        column = offset - self.line_starts[line] + 1
+        return Span(self.path, line + 1, column, offset, offset + len(raw or ""))
+
+
+def _inherit(child: CslItem, parent: CslItem) -> None:
+    """BibTeX crossref: the child takes the parent's fields it lacks; the parent's title is the
+    child's container (a chapter's book, a paper's proceedings)."""
+    if "container-title" not in child and parent.get("title"):
+        child["container-title"] = parent["title"]
+    for name in _INHERITED:
+        if name not in child and name in parent:
+            child[name] = parent[name]
+
+
+def read_bibtex(path: Path, text: str | None = None) -> Bibliography:
+    """Read a .bib file (BibTeX or BibLaTeX) into references and problems; never raises on content.
+
+    `text`, when given, is used instead of reading `path` (which then only names the file).
+    """
+    text, problems = read_text_file(path, text)
+    library = bibtexparser.parse_string(text, parse_stack=[])
+    where = TextLocator(path, text)
+    macros: dict[str, str] = {}
+    entries: list[tuple[Entry, Span | None]] = []
+    for block in library.blocks:
+        span = where.span(block.start_line, block.raw)
+        if isinstance(block, String):
+            unknown: list[str] = []
+            macros[block.key.lower()] = _resolve(block.value, macros, unknown)
+            problems += [BibProblem("unknown-macro", f"@string {block.key} uses undefined macro {m}",
+                                    span, block.key) for m in unknown]
+        elif isinstance(block, DuplicateBlockKeyBlock):
+            what = "@string" if isinstance(block.ignore_error_block, String) else "entry"
+            first = block.previous_block.start_line
+            problems.append(BibProblem(
+                "duplicate-key", f"{what} key {block.key!r} repeats the one on line "
+                f"{(first or 0) + 1}; the first is used", span, block.key))
+        elif isinstance(block, DuplicateFieldKeyBlock):
+            entry = block.ignore_error_block
+            assert isinstance(entry, Entry)
+            names = ", ".join(sorted(block.duplicate_keys))
+            problems.append(BibProblem("duplicate-field", f"entry {entry.key!r} repeats field(s) "
+                                       f"{names}; the first value is used", span, entry.key))
+            entries.append((entry, span))
+        elif isinstance(block, ParsingFailedBlock):
+            match = _KEY_IN_RAW.match(block.raw or "")
+            reason = getattr(block.error, "abort_reason", None) or str(block.error)
+            problems.append(BibProblem("failed-block", f"cannot parse this block: {reason.strip()}",
+                                       span, match.group(1) if match else ""))
+        elif isinstance(block, Entry):
+            entries.append((block, span))
+
+    items: dict[str, CslItem] = {}
+    et_al: set[str] = set()
+    spans: dict[str, Span | None] = {}
+    parents: dict[str, str] = {}
+    by_case: dict[str, str] = {}
+    for entry, span in entries:
+        unknown = []
+        values = _entry_values(entry, macros, unknown)
+        problems += [BibProblem("unknown-macro", f"entry {entry.key!r} uses undefined macro {m}",
+                                span, entry.key) for m in unknown]
+        csl, truncated = _values_to_csl(entry.entry_type, values)
+        items[entry.key] = {"id": entry.key, **csl}
+        spans[entry.key] = span
+        if truncated:
+            et_al.add(entry.key)
+        if values.get("crossref"):
+            parents[entry.key] = latex_to_text(values["crossref"])
+        other = by_case.setdefault(entry.key.lower(), entry.key)
+        if other != entry.key:
+            problems.append(BibProblem("case-conflict", f"key {entry.key!r} differs from {other!r} "
+                                       "only in case; BibTeX treats them as the same", span, entry.key))
+    for child, parent in parents.items():
+        if parent in items:
+            _inherit(items[child], items[parent])
+        else:
+            problems.append(BibProblem("unknown-crossref", f"entry {child!r} has crossref "
+                                       f"{parent!r}, which is not in the file", spans[child], child))
+    references = tuple(
+        Reference(id=key, raw=" ".join((entry.raw or "").split()), csl=items[key], span=span, key=key,
+                  et_al=key in et_al)
+        for entry, span in entries if (key := entry.key) in items
+    )
+    problems.sort(key=lambda p: (p.span.start if p.span else -1))
+    return Bibliography(references, tuple(problems), parents, frozenset(et_al))
+
+
+# -- Surgical edits ----------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class _FieldPlace:
+    name: str
+    key_start: int  # offsets within the whole text
+    value_start: int
+    value_end: int
+    after: int  # just past the comma that follows the value, or value_end when there is none
+
+
+def _field_places(text: str, entry: Entry, offset: int) -> list[_FieldPlace]:
+    """Where each field of an entry stands in the text (the splitter keeps values verbatim)."""
+    raw = entry.raw or ""
+    cursor = raw.find(",") + 1 if entry.fields else len(raw)
+    places = []
+    for fld in entry.fields:
+        match = re.compile(re.escape(fld.key) + r"\s*=\s*").search(raw, cursor)
+        if not match or not raw.startswith(str(fld.value), match.end()):
+            return []  # cannot place the fields exactly: leave the entry alone
+        value_end = match.end() + len(str(fld.value))
+        comma = re.compile(r"\s*,").match(raw, value_end)
+        cursor = comma.end() if comma else value_end
+        places.append(_FieldPlace(fld.key.lower(), offset + match.start(), offset + match.end(),
+                                  offset + value_end, offset + cursor))
+    return places
+
+
+def _line_bounds(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The whole lines around [start, end) when nothing else stands on them, else None."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end + 1
+    if text[line_start:start].strip() or text[end:line_end].strip():
+        return None
+    return line_start, line_end
+
+
+def _edit_entry(text: str, entry: Entry, offset: int, fields: dict[str, str | None],
+                newline: str) -> list[tuple[int, int, str]]:
+    """The (start, end, replacement) edits that apply `fields` to one entry."""
+    places = _field_places(text, entry, offset)
+    if entry.fields and not places:
+        return []
+    by_name = {p.name: p for p in places}
+    edits: list[tuple[int, int, str]] = []
+    additions: list[tuple[str, str]] = []
+    for name, value in fields.items():
+        place = by_name.get(name.lower())
+        if place is None:
+            if value is not None:
+                additions.append((name, encode_field_value(name, value)))
+        elif value is None:
+            whole = _line_bounds(text, place.key_start, place.after)
+            if whole:
+                edits.append((*whole, ""))
+            elif place.after > place.value_end:  # inline, followed by a comma: take the gap too
+                gap = re.compile(r"\s*").match(text, place.after)
+                edits.append((place.key_start, gap.end() if gap else place.after, ""))
+            else:  # inline and last: take the comma before it
+                before = text.rfind(",", offset, place.key_start)
+                edits.append((before if before >= 0 else place.key_start, place.value_end, ""))
+        else:
+            old = text[place.value_start:place.value_end]
+            encoded = encode_field_value(name, value)
+            quoted = old.startswith('"') and '"' not in encoded
+            edits.append((place.value_start, place.value_end, f'"{encoded}"' if quoted else f"{{{encoded}}}"))
+    deleted = {name.lower() for name, value in fields.items() if value is None}
+    if additions and places and places[-1].name in deleted:
+        # The last field goes and new ones come: the new ones take its place, so the two edits
+        # cannot overlap.
+        last = places[-1]
+        edits = [e for e in edits if e[0] > last.value_end or e[1] < last.key_start]
+        pieces, lead = _new_fields(text, last, additions, newline)
+        end = last.after if last.after > last.value_end else last.value_end
+        tail = "," if end > last.value_end else ""
+        edits.append((last.key_start, end, f",{lead}".join(pieces) + tail))
+    elif additions:
+        edits.append(_insertion(text, entry, offset, places, additions, newline))
+    return edits
+
+
+def _new_fields(text: str, last: _FieldPlace, additions: list[tuple[str, str]],
+                newline: str) -> tuple[list[str], str]:
+    """The new fields written like `last` (its `=` spacing), and what goes before each one."""
+    line_start = text.rfind("\n", 0, last.key_start) + 1
+    indent = text[line_start:last.key_start]
+    own_line = not indent.strip()
+    equals = text[last.key_start + len(last.name):last.value_start]
+    aligned = equals.startswith("  ") and own_line
+    column = last.value_start - last.key_start
+    pieces = []
+    for name, value in additions:
+        between = " " * max(1, column - len(name) - len(equals.strip()) - 1) + "= " if aligned else equals
+        pieces.append(f"{name}{between}{{{value}}}")
+    return pieces, newline + indent if own_line else " "
+
+
+def _insertion(text: str, entry: Entry, offset: int, places: list[_FieldPlace],
+               additions: list[tuple[str, str]], newline: str) -> tuple[int, int, str]:
+    """New fields after the last one, in the entry's own indentation and `=` spacing."""
+    if not places:
+        end = offset + len(entry.raw or "") - 1  # the closing brace
+        comma = "" if text[offset:end].rstrip().endswith(",") else ","
+        body = "".join(f"{newline}  {k} = {{{v}}}," for k, v in additions)
+        return end, end, f"{comma}{body.rstrip(',')}{newline}"
+    last = places[-1]
+    pieces, lead = _new_fields(text, last, additions, newline)
+    trailing = last.after > last.value_end
+    if trailing:  # `last = {x},` → keep a trailing comma after the new fields too
+        return last.after, last.after, "".join(f"{lead}{p}," for p in pieces)
+    return last.value_end, last.value_end, "".join(f",{lead}{p}" for p in pieces)
+
+
+def update_bibtex_text(original_text: str, changes: dict[str, dict[str, str | None]],
+                       respect_protection: bool = True) -> str:
+    """Apply field changes to the original .bib text, touching nothing else.
+
+    `changes` maps entry key → {field: plain-text value, or None to delete}. Values are encoded
+    like `encode_field_value` (escaped; url/doi verbatim). Untouched entries, comments,
+    `@string`, `@preamble` and formatting stay byte-identical. Keys not in the file are
+    ignored; with `respect_protection`, fields named in `citecheck-protect` are left alone.
+    """
+    if not changes:
+        return original_text
+    library = bibtexparser.parse_string(original_text, parse_stack=[])
+    where = TextLocator(Path(""), original_text)
+    newline = "\r\n" if "\r\n" in original_text else "\n"
+    edits: list[tuple[int, int, str]] = []
+    for entry in library.entries:  # the first of duplicate keys: the one BibTeX uses
+        fields = changes.get(entry.key)
+        span = where.span(entry.start_line, entry.raw)
+        if not fields or span is None or original_text[span.start:span.end] != entry.raw:
+            continue
+        if respect_protection:
+            keep = protected_fields(entry)
+            fields = {k: v for k, v in fields.items() if k.lower() not in keep}
+        edits += _edit_entry(original_text, entry, span.start, fields, newline)
+    out = original_text
+    for start, end, replacement in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
+        out = out[:start] + replacement + out[end:]
+    return out
