@@ -78,6 +78,8 @@ class Reference:
     """A stable, readable BibTeX key (`robert2011ribbon`)."""
     parsed: bool = True
     """False when the parser could not make sense of the string; `raw` is then all there is."""
+    et_al: bool = False
+    """The author list is truncated (`et al.`, `and others`); CSL-JSON has no field for it."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,3 +71,6 @@ class ReadDocument:
     """Bibliography databases the document names (`\\bibliography{refs}`, YAML `bibliography:`)."""
     cite_all: bool = False
     """True when the document cites every entry (`\\nocite{*}`, `nocite: '@*'`)."""
+    problems: tuple[str, ...] = ()
+    """Things the reader could not follow or refused (a missing `\\input` file, an include
+    cycle, an unterminated front matter), one readable line each; never raised as errors."""

@@ -104,8 +104,9 @@ def _provenance(record: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
     if not isinstance(provenance, dict):
         return "", ()
     origin = str(provenance.get("assembled_from", ""))
+    origin = f"assembled from {origin}" if origin else ""
     if provenance.get("not_a_live_crossref_response"):
-        origin = f"{origin} (not a live Crossref response)" if origin else "not a live Crossref response"
+        origin = f"{origin}; not a live Crossref response" if origin else "not a live Crossref response"
     doubtful = []
     status = provenance.get("field_status")
     if isinstance(status, dict):

@@ -1,0 +1,23 @@
+"""citecheck: a citation-integrity and literature-metadata checker.
+
+The public API: `audit()` runs the whole pipeline on documents and returns a `Report`;
+`Report`, `Finding` and `Severity` are the values it holds.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from citecheck.findings import Finding, Severity  # noqa: E402
+from citecheck.results import Report  # noqa: E402
+
+__all__ = ["Finding", "Report", "Severity", "__version__", "audit"]
+
+
+def __getattr__(name: str) -> object:
+    # The engine pulls in parsers and sources; import it only when `audit` is used.
+    if name == "audit":
+        from citecheck.engine import audit
+
+        return audit
+    raise AttributeError(name)

@@ -1,0 +1,1 @@
+"""Checks: one module per family of rules; each check takes a context and yields findings."""

@@ -1,0 +1,51 @@
+"""The options of an audit, as the engine sees them (the CLI and configuration files fill them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from citecheck.findings import Severity
+
+DEFAULT_CROSSREF_URL = "https://api.crossref.org"
+"""Crossref's public REST API."""
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    """Everything that changes what an audit does. Defaults are what a first-time user gets."""
+
+    select: tuple[str, ...] = ("ALL",)
+    """Rule codes, prefixes or names to report."""
+    ignore: tuple[str, ...] = ()
+    """Rule codes, prefixes or names never to report (wins over `select`)."""
+    fail_on: Severity | None = Severity.WARNING
+    """Lowest severity that makes the run fail (None: never fail)."""
+    verify: bool = True
+    """Resolve references against the sources. False: linking checks only."""
+    network: bool = True
+    """Ask Crossref. False: cache and snapshots only."""
+    snapshots: tuple[Path, ...] = ()
+    """Snapshot files to consult, in order, before the network."""
+    default_snapshot: bool = True
+    """Also consult the small snapshot shipped with the package."""
+    cache_dir: Path | None = None
+    """Where the answer cache lives (None: the user's cache directory)."""
+    use_cache: bool = True
+    """Keep and reuse answers between runs."""
+    refresh: bool = False
+    """Ignore stored answers (but store new ones)."""
+    crossref_url: str = DEFAULT_CROSSREF_URL
+    """Crossref API base URL (a mirror, or a test server)."""
+    mailto: str | None = None
+    """E-mail for Crossref's polite pool."""
+    token: str | None = field(default=None, repr=False)
+    """Crossref Metadata Plus token (never printed)."""
+    jobs: int = 0
+    """Parallel requests (0: as many as the pool's concurrency limit allows)."""
+    timeout: float = 10.0
+    """Seconds to wait for one Crossref answer."""
+    bibliographies: tuple[Path, ...] = ()
+    """Bibliography files given on the command line (`--bib`)."""
+    input_format: str | None = None
+    """Force a reader (`text`, `markdown`, `latex`, `pandoc`, `docx`) instead of guessing."""

@@ -1,0 +1,30 @@
+"""Shared test helpers: where the project, its example and the shared datasets are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+"""The repository root."""
+EXAMPLE = ROOT / "examples" / "metastatic-breast-cancer-review.txt"
+"""The user's review, the project's acceptance document."""
+SHARED = ROOT.parent / "shared"
+"""The team's shared data, beside the clone (absent on a user's machine)."""
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared, or skip the test with the reason when it is not there."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"needs ../shared/{'/'.join(parts)} (the shared datasets are not beside this clone)")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _no_user_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never read or write the user's real cache, nor pick up their e-mail or token."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+    for name in ("CITECHECK_MAILTO", "CITECHECK_CROSSREF_TOKEN", "CITECHECK_CROSSREF_URL"):
+        monkeypatch.delenv(name, raising=False)
