@@ -1,0 +1,1 @@
+"""Benchmarks for citecheck: accuracy and speed measured on the shared datasets."""
