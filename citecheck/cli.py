@@ -14,7 +14,8 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -22,6 +23,9 @@ from citecheck import __version__
 from citecheck.config import DEFAULT_CROSSREF_URL, AuditOptions
 from citecheck.findings import Severity
 from citecheck.results import UNVERIFIED_CODE, Report
+
+if TYPE_CHECKING:
+    from citecheck.configfile import ConfigFile
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FAIL_ON_CHOICES = ("error", "warning", "info", "never")
@@ -93,93 +97,230 @@ def main() -> None:
     reference is real and right (verified against Crossref)."""
 
 
-@main.command()
-@click.argument("documents", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "output_format", default="text", show_default=True,
-              help="Report format: text, json, markdown, sarif, github, junit, html.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report here (atomically) instead of stdout.")
-@click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default="warning", show_default=True,
-              help="Lowest severity that makes the exit code 1.")
-@click.option("--exit-zero", is_flag=True, help="Always exit 0 after reporting (except on errors).")
-@click.option("--select", multiple=True, help="Rules to report: codes, prefixes or names, comma-separated.")
-@click.option("--ignore", multiple=True, help="Rules never to report: codes, prefixes or names, comma-separated.")
-@click.option("--no-verify", is_flag=True, help="Linking checks only: do not resolve references at all.")
-@click.option("--offline", is_flag=True, help="Do not ask Crossref; use the cache and snapshots only.")
-@click.option("--snapshot", "snapshots", multiple=True, type=click.Path(path_type=Path),
-              help="A snapshot built with `citecheck snapshot build` (repeatable).")
-@click.option("--no-default-snapshot", is_flag=True, help="Do not consult the small snapshot shipped with citecheck.")
-@click.option("--cache-dir", type=click.Path(path_type=Path), help="Where to keep the answer cache.")
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the answer cache.")
-@click.option("--refresh", is_flag=True, help="Ignore cached answers (new answers are still stored).")
-@click.option("--crossref-url", envvar="CITECHECK_CROSSREF_URL", default=DEFAULT_CROSSREF_URL, show_default=True,
-              help="Crossref API base URL, e.g. a mirror or a test server [env: CITECHECK_CROSSREF_URL].")
-@click.option("--mailto", envvar="CITECHECK_MAILTO", help="Your e-mail, for Crossref's polite pool [env: CITECHECK_MAILTO].")
-@click.option("--jobs", type=click.IntRange(0, 16), default=0, help="Parallel requests (0: the pool's limit).")
-@click.option("--timeout", type=click.FloatRange(0.1, 300), default=10.0, show_default=True, help="Seconds per Crossref request.")
-@click.option("--bib", "bibliographies", multiple=True, type=click.Path(path_type=Path),
-              help="A bibliography file (.bib or CSL-JSON) for the document (repeatable).")
-@click.option("--input-format", type=click.Choice(["text", "markdown", "pandoc", "latex"]), help="Reader to use instead of guessing.")
-@click.option("-q", "--quiet", is_flag=True, help="No notes, progress or summary on stderr.")
-def audit(
-    documents: tuple[Path, ...],
-    output_format: str,
-    output: Path | None,
-    fail_on: str,
-    exit_zero: bool,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    no_verify: bool,
-    offline: bool,
-    snapshots: tuple[Path, ...],
-    no_default_snapshot: bool,
-    cache_dir: Path | None,
-    no_cache: bool,
-    refresh: bool,
-    crossref_url: str,
-    mailto: str | None,
-    jobs: int,
-    timeout: float,
-    bibliographies: tuple[Path, ...],
-    input_format: str | None,
-    quiet: bool,
-) -> NoReturn:
-    """Audit DOCUMENTS: link citations to references, verify references, report findings."""
-    from citecheck.report import formats
+_AUDIT_OPTIONS = (
+    click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default="warning", show_default=True,
+                 help="Lowest severity that makes the exit code 1."),
+    click.option("--select", multiple=True, help="Rules to report: codes, prefixes or names, comma-separated."),
+    click.option("--ignore", multiple=True, help="Rules never to report: codes, prefixes or names, comma-separated."),
+    click.option("--no-verify", is_flag=True, help="Linking checks only: do not resolve references at all."),
+    click.option("--offline", is_flag=True, help="Do not ask Crossref; use the cache and snapshots only."),
+    click.option("--snapshot", "snapshots", multiple=True, type=click.Path(path_type=Path),
+                 help="A snapshot built with `citecheck snapshot build` (repeatable)."),
+    click.option("--no-default-snapshot", is_flag=True, help="Do not consult the small snapshot shipped with citecheck."),
+    click.option("--cache-dir", type=click.Path(path_type=Path), help="Where to keep the answer cache."),
+    click.option("--no-cache", is_flag=True, help="Neither read nor write the answer cache."),
+    click.option("--refresh", is_flag=True, help="Ignore cached answers (new answers are still stored)."),
+    click.option("--crossref-url", envvar="CITECHECK_CROSSREF_URL", default=DEFAULT_CROSSREF_URL, show_default=True,
+                 help="Crossref API base URL, e.g. a mirror or a test server [env: CITECHECK_CROSSREF_URL]."),
+    click.option("--mailto", envvar="CITECHECK_MAILTO", help="Your e-mail, for Crossref's polite pool [env: CITECHECK_MAILTO]."),
+    click.option("--jobs", type=click.IntRange(0, 16), default=0, help="Parallel requests (0: the pool's limit)."),
+    click.option("--timeout", type=click.FloatRange(0.1, 300), default=10.0, show_default=True,
+                 help="Seconds per Crossref request."),
+    click.option("--bib", "bibliographies", multiple=True, type=click.Path(path_type=Path),
+                 help="A bibliography file (.bib or CSL-JSON) for the document (repeatable)."),
+    click.option("--input-format", type=click.Choice(["text", "markdown", "pandoc", "latex"]),
+                 help="Reader to use instead of guessing."),
+    click.option("--config", "config_file", type=click.Path(path_type=Path),
+                 help="Read this configuration file instead of looking for one."),
+    click.option("--isolated", is_flag=True, help="Read no configuration file."),
+    click.option("-q", "--quiet", is_flag=True, help="No notes, progress or summary on stderr."),
+)
 
-    renderers = formats()
-    if output_format not in renderers:
-        raise UserError(f"--format: unknown format {output_format!r} (expected one of {', '.join(sorted(renderers))})")
-    selectors, ignores = _split(select) or ("ALL",), _split(ignore)
+
+def audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options `audit` and `baseline` share (what to check and how)."""
+    for option in reversed(_AUDIT_OPTIONS):
+        command = option(command)
+    return command
+
+
+DOCUMENT_SUFFIXES = (".txt", ".md", ".qmd", ".rmd", ".tex", ".docx")
+"""What a directory scan picks up (case-insensitive)."""
+_SKIPPED_DIRECTORIES = ("node_modules", "__pycache__")
+
+
+def _latex_fragment(path: Path) -> bool:
+    """A .tex file without `\\documentclass` is a part included by a main file, not a document."""
+    try:
+        with path.open("rb") as handle:
+            return b"\\documentclass" not in handle.read(65536)
+    except OSError:
+        return False  # let the reader report it
+
+
+def _scan(directory: Path) -> list[Path]:
+    found: list[Path] = []
+    for root, directories, files in os.walk(directory):
+        # Hidden directories (.git, .venv) and virtual environments hold no manuscripts.
+        directories[:] = sorted(d for d in directories if not d.startswith(".") and d not in _SKIPPED_DIRECTORIES
+                                and not (Path(root) / d / "pyvenv.cfg").exists())
+        for name in sorted(files):
+            path = Path(root) / name
+            if name.startswith(".") or path.suffix.lower() not in DOCUMENT_SUFFIXES:
+                continue
+            if path.suffix.lower() == ".tex" and _latex_fragment(path):
+                continue
+            found.append(path)
+    return found
+
+
+def expand_documents(arguments: tuple[str, ...]) -> list[Path]:
+    """Files as named, directories scanned recursively, globs expanded; each file once, in order.
+
+    A file named explicitly is read whatever its suffix; a name that is neither a file, a
+    directory nor a matching glob is kept, so that the reader reports it as missing.
+    """
+    import glob
+
+    found: list[Path] = []
+    for argument in arguments:
+        path = Path(argument)
+        if path.is_dir():
+            scanned = _scan(path)
+            if not scanned:
+                raise UserError(f"{argument}: no documents in this directory ({', '.join(DOCUMENT_SUFFIXES)})")
+            found.extend(scanned)
+        elif not path.exists() and glob.has_magic(argument):
+            matches = sorted(glob.glob(argument, recursive=True))
+            if not matches:
+                raise UserError(f"{argument}: no file matches")
+            for match in matches:
+                found.extend(_scan(Path(match)) if Path(match).is_dir() else [Path(match)])
+        else:
+            found.append(path)
+    unique: dict[Path, Path] = {}
+    for path in found:
+        unique.setdefault(path.resolve(), path)
+    return list(unique.values())
+
+
+def _given(params: dict[str, Any]) -> set[str]:
+    """The parameters the user set on the command line or through the environment."""
+    from click.core import ParameterSource
+
+    context = click.get_current_context()
+    return {name for name in params
+            if context.get_parameter_source(name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)}
+
+
+def _configuration(documents: list[Path], params: dict[str, Any]) -> "ConfigFile":
+    from citecheck.configfile import ConfigFile, discover, load_config
+
+    if params["isolated"]:
+        return ConfigFile()
+    if params["config_file"] is not None:
+        config = load_config(params["config_file"])
+    else:
+        first = documents[0]
+        config = discover(first if first.is_dir() else (first.parent if str(first.parent) else Path(".")))
+    if config.error is not None:
+        raise UserError(config.error)
+    return config
+
+
+def prepare(arguments: tuple[str, ...], params: dict[str, Any]) -> tuple[list[Path], AuditOptions, "ConfigFile"]:
+    """Documents, options (command line over configuration file over defaults) and the file used."""
+    from citecheck.configfile import merge_options
+
+    documents = expand_documents(arguments)
+    config = _configuration(documents, params)
+    selectors, ignores = _split(params["select"]), _split(params["ignore"])
     _check_selectors(selectors, "--select")
     _check_selectors(ignores, "--ignore")
     options = AuditOptions(
-        select=selectors,
+        select=selectors or ("ALL",),
         ignore=ignores,
-        fail_on=None if fail_on == "never" else Severity.parse(fail_on),
-        verify=not no_verify,
-        network=not offline,
-        snapshots=snapshots,
-        default_snapshot=not no_default_snapshot,
-        cache_dir=cache_dir,
-        use_cache=not no_cache,
-        refresh=refresh,
-        crossref_url=crossref_url,
-        mailto=mailto or None,
+        fail_on=None if params["fail_on"] == "never" else Severity.parse(params["fail_on"]),
+        verify=not params["no_verify"],
+        network=not params["offline"],
+        snapshots=params["snapshots"],
+        default_snapshot=not params["no_default_snapshot"],
+        cache_dir=params["cache_dir"],
+        use_cache=not params["no_cache"],
+        refresh=params["refresh"],
+        crossref_url=params["crossref_url"],
+        mailto=params["mailto"] or None,
         token=os.environ.get("CITECHECK_CROSSREF_TOKEN") or None,
-        jobs=jobs,
-        timeout=timeout,
-        bibliographies=bibliographies,
-        input_format=input_format,
+        jobs=params["jobs"],
+        timeout=params["timeout"],
+        bibliographies=params["bibliographies"],
+        input_format=params["input_format"],
     )
-    report = _run_audit(documents, options, quiet)
+    return documents, merge_options(options, config, _given(params)), config
+
+
+@main.command()
+@click.argument("documents", nargs=-1, required=True)
+@click.option("--format", "output_format", default="text", show_default=True,
+              help="Report format: text, json, markdown, sarif, github, junit, html.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report here (atomically) instead of stdout.")
+@click.option("--exit-zero", is_flag=True, help="Always exit 0 after reporting (except on errors).")
+@click.option("--baseline", "baseline_file", type=click.Path(path_type=Path),
+              help="Leave out the findings recorded in this baseline (`citecheck baseline`); fail only on new ones.")
+@audit_options
+def audit(
+    documents: tuple[str, ...],
+    output_format: str,
+    output: Path | None,
+    exit_zero: bool,
+    baseline_file: Path | None,
+    **params: Any,
+) -> NoReturn:
+    """Audit DOCUMENTS (files, directories, globs): link citations to references, verify
+    references, report findings."""
+    from citecheck.report import formats
+
+    paths, options, config = prepare(documents, params)
+    # `format` in the configuration file applies unless `--format` was given.
+    if "output_format" not in _given({"output_format": output_format}) and "format" in config.values:
+        output_format = config.values["format"]
+    renderers = formats()
+    if output_format not in renderers:
+        raise UserError(f"--format: unknown format {output_format!r} (expected one of {', '.join(sorted(renderers))})")
+    baseline = None
+    if baseline_file is not None:
+        from citecheck.baseline import load_baseline
+
+        baseline = load_baseline(baseline_file)
+        if baseline.error is not None:
+            raise UserError(baseline.error)
+    quiet = params["quiet"]
+    report = _run_audit(tuple(paths), options, quiet)
+    known = 0
+    if baseline is not None and baseline_file is not None:
+        from citecheck.baseline import without_baseline
+
+        report, known = without_baseline(report, baseline, baseline_file.parent)
     rendered = renderers[output_format](report)
-    _emit(rendered, output, protect=documents)
+    _emit(rendered, output, protect=tuple(paths))
     if not quiet:
         from citecheck.report.text import summary_text
 
         click.echo(summary_text(report), err=True, nl=False)
+        if known:
+            click.echo(f"{known} finding{'s' if known != 1 else ''} in the baseline.", err=True)
     code = EXIT_OK if exit_zero else exit_code(report, options.fail_on)
     sys.exit(code)
+
+
+@main.command(name="baseline")
+@click.argument("documents", nargs=-1, required=True)
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="The baseline file to write.")
+@audit_options
+def make_baseline(documents: tuple[str, ...], output: Path, **params: Any) -> None:
+    """Record today's findings in DOCUMENTS, so that `audit --baseline FILE` fails only on new ones."""
+    from citecheck.baseline import render_baseline
+
+    paths, options, _config = prepare(documents, params)
+    report = _run_audit(tuple(paths), options, params["quiet"])
+    unverified = sum(f.code == UNVERIFIED_CODE for f in report.findings)
+    if unverified:
+        # A failed source is not a finding to live with: recording it would hide the next outage.
+        raise UserError(f"{unverified} reference(s) could not be verified; no baseline written (run again, or use --offline)")
+    _emit(render_baseline(report, output.parent), output, protect=tuple(paths))
+    if not params["quiet"]:
+        count = len(report.findings)
+        click.echo(f"citecheck: recorded {count} finding{'s' if count != 1 else ''} in {output}", err=True)
 
 
 def _run_audit(documents: tuple[Path, ...], options: AuditOptions, quiet: bool) -> Report:
@@ -326,3 +467,6 @@ def run() -> None:
             err=True,
         )
         sys.exit(EXIT_ERROR)
+
+from citecheck.cli_fix import fix as _fix_command  # noqa: E402
+main.add_command(_fix_command)

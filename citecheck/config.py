@@ -49,3 +49,13 @@ class AuditOptions:
     """Bibliography files given on the command line (`--bib`)."""
     input_format: str | None = None
     """Force a reader (`text`, `markdown`, `latex`, `pandoc`, `docx`) instead of guessing."""
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(glob, rule selectors) pairs: rules never reported for files the glob matches."""
+    config_dir: Path | None = None
+    """Directory of the configuration file the options came from: `per-file-ignores` globs are
+    relative to it (None: relative to the working directory)."""
+    style: str | None = None
+    """Citation style the documents are expected to use (`numeric`, `author-year`, `key`);
+    None: find out from the document."""
+    protect: tuple[str, ...] = ()
+    """CSL fields no fix may change, in every reference (as `citecheck-protect` on one entry)."""

@@ -17,6 +17,7 @@ from citecheck.config import AuditOptions
 from citecheck.documents.base import RawEntry, ReadDocument
 from citecheck.documents.loading import InputError, load_document
 from citecheck.findings import Finding
+from citecheck.hints import suggest_placements
 from citecheck.model import Reference, Resolution
 from citecheck.references.keys import make_key
 from citecheck.references.parser import parse_references
@@ -36,6 +37,8 @@ class ReadResult:
     document: ReadDocument
     references: tuple[Reference, ...]
     has_bibliography: bool
+    findings: tuple[Finding, ...] = ()
+    """Findings made while reading: bibliography-file and include problems, author-year linking."""
 
 
 def references_from_entries(entries: Sequence[RawEntry]) -> tuple[Reference, ...]:
@@ -123,8 +126,13 @@ def audit(
             cite_all=result.document.cite_all,
             resolutions=resolutions,
         )
-        findings.extend(check_linking(context))
+        # Uncited entries get placement hints: sentences before the reference list they may support.
+        text = result.document.source.text
+        list_start = result.document.reference_list.start if result.document.reference_list else len(text)
+        findings.extend(suggest_placements(text, result.references, list(check_linking(context)),
+                                           list_start, resolutions))
         findings.extend(check_registry(context))
+        findings.extend(result.findings)
         documents.append(
             DocumentResult(
                 path=shown,
@@ -138,7 +146,10 @@ def audit(
     if resolver is not None:
         for message in resolver_notes(resolver):
             note(message)
-    kept = sorted((f for f in findings if selected(f, options)), key=Finding.sort_key)
+    from citecheck.suppressions import suppress  # per-file ignores, suppression comments, X001
+
+    chosen = [f for f in findings if selected(f, options)]
+    kept = sorted(suppress(chosen, documents, options, lambda f: selected(f, options)), key=Finding.sort_key)
     return Report(documents=tuple(documents), findings=tuple(kept), notes=tuple(notes))
 
 

@@ -58,6 +58,13 @@ class Citation:
     """Ids of the entries it points to, ranges expanded, in the order written."""
     style: CitationStyle = CitationStyle.NUMERIC
     """How it points at them."""
+    names: tuple[str, ...] = ()
+    """Author-year style: the names as written (`("Smith", "Jones")`, `("American Cancer
+    Society",)`), without `et al.`; empty for other styles."""
+    year: str = ""
+    """Author-year style: the year as written, with its suffix (`2020a`, `n.d.`, `in press`)."""
+    et_al: bool = False
+    """Author-year style: the names end in `et al.`."""
 
 
 @dataclass(frozen=True, slots=True)

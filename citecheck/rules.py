@@ -4,7 +4,8 @@ Codes are the public contract (as in ruff and flake8): a letter for the family a
 digits. A code is never reused for another meaning, even after its rule is removed.
 
 Families: C citations in the text, R the reference list, D identifiers (DOIs), M metadata
-compared with the registry, U updates (retractions, corrections), S the sources themselves.
+compared with the registry, U updates (retractions, corrections), S the sources themselves,
+X citecheck's own suppression comments.
 """
 
 from __future__ import annotations
@@ -174,6 +175,69 @@ RULES: tuple[Rule, ...] = (
          "Several registry records fit the reference and none stands out.",
          "The reference is not precise enough to identify one work; add the DOI.",
          "A conference paper and its journal version with the same title."),
+    # --- citecheck itself ------------------------------------------------------------------
+    Rule("X001", "unused-suppression", W,
+         "A suppression comment or `citecheck-ignore` field suppresses no finding.",
+         "A suppression left behind after the problem was fixed would silently hide the next "
+         "problem of that kind at that place; delete it (or it names a rule that does not exist).",
+         "`<!-- citecheck: ignore[R001] -->` above an entry that is cited after all."),
+    # --- bibliography files and document inputs (key-based formats) ----------------------
+    Rule("R006", "duplicate-key", E,
+         "Two entries of a bibliography file share one key.",
+         "BibTeX and Biber use only the first entry with a key; the second is silently dropped, "
+         "so a citation may print another work than the author meant.",
+         "@article{smith2019, ...} twice in refs.bib, with different titles."),
+    Rule("R007", "key-case-conflict", W,
+         "Two bibliography keys differ only in case.",
+         "BibTeX treats them as one key (and warns), Biber as two: the same citation prints "
+         "different works with different back ends, and `\\cite{Smith2019}` may not mean `smith2019`.",
+         "@book{Smith2019, ...} and @article{smith2019, ...} in one file."),
+    Rule("R008", "bibliography-syntax-error", E,
+         "A block of a bibliography file cannot be parsed (unbalanced braces, a missing comma, "
+         "a field without a value).",
+         "The entry is lost: BibTeX skips it and every citation of its key is undefined.",
+         "@article{smith2019, title = {Unclosed, year = 2019}"),
+    Rule("R009", "unreadable-input", E,
+         "A file the document includes, or a bibliography file, could not be read: missing, "
+         "outside the document's directory, an absolute path, an include cycle, or not decodable.",
+         "Citations and entries in a file citecheck did not read are not checked, so the audit "
+         "is incomplete there.",
+         "\\input{chapters/missing} when chapters/missing.tex does not exist."),
+    Rule("R010", "unknown-crossref", W,
+         "An entry's `crossref` names a parent entry that is not in the bibliography.",
+         "Fields the entry should inherit (book title, editors, publisher) are missing from the "
+         "printed reference.",
+         "@inproceedings{a, crossref = {proc2019}} with no @proceedings{proc2019}."),
+    Rule("R011", "duplicate-field", W,
+         "A bibliography entry repeats a field.",
+         "BibTeX keeps the first value and drops the other, which is often the corrected one.",
+         "@article{a, year = 2019, year = 2020}"),
+    Rule("R012", "undefined-string-macro", W,
+         "A field uses an `@string` macro that is not defined.",
+         "BibTeX prints nothing (or the macro name) for it: the field is lost.",
+         "journal = jclinonc with no @string{jclinonc = ...}."),
+    # --- author-year citations -----------------------------------------------------------
+    Rule("C003", "citation-year-mismatch", W,
+         "An author-year citation names an entry's authors but another year.",
+         "The reader looks for the wrong work; often the year of a preprint or an earlier draft.",
+         "(Smith, 2018) when the list has Smith, J. (2019). The citation is linked to that entry."),
+    Rule("C004", "citation-author-mismatch", W,
+         "An author-year citation's year matches an entry, but a name is spelled differently "
+         "or a co-author differs.",
+         "A misspelled or wrong author makes the citation point at no entry, or at another work.",
+         "(Smyth & Jones, 2019) or (Smith & Brown, 2019) when the list has Smith, J., & Jones, B. (2019)."),
+    Rule("C005", "ambiguous-citation", W,
+         "An author-year citation fits several entries: two entries share authors and year "
+         "without the a/b suffixes that tell them apart, or the citation lacks the suffix.",
+         "The reader cannot tell which work is meant; APA, Harvard and Chicago add `2019a`, "
+         "`2019b` to both the list and the citations. The citation is linked to every candidate.",
+         "(Smith, 2019) with two entries Smith, J. (2019)."),
+    Rule("C006", "et-al-usage", W,
+         "An author-year citation breaks APA 7's et al. rule: one or two authors are named in "
+         "full, three or more as `First et al.`.",
+         "Style guides and copy-editors enforce it; a wrong form also hints that the citation "
+         "and the entry disagree about the authors.",
+         "(Smith et al., 2019) for a two-author work, or (Smith, Jones, & Lee, 2019) for three."),
 )
 
 _BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}

@@ -46,7 +46,10 @@ def _renumber(text: str) -> tuple[str, dict[int, int], str]:
                  "numbered reference list", id="unnumbered-list"),
     pytest.param("Claims [3].\n\nReferences\n\n1. Smith J. A synthetic title. J Test. 2019;1:1-2.\n"
                  "2. Jones K. A synthetic title two. J Test. 2020;2:3-4.\n",
-                 "", id="out-of-range-marker-is-not-a-citation"),
+                 "has no entry", id="citation-of-a-missing-entry-is-refused"),
+    pytest.param("Claims [30].\n\nReferences\n\n1. Smith J. A synthetic title. J Test. 2019;1:1-2.\n"
+                 "2. Jones K. A synthetic title two. J Test. 2020;2:3-4.\n",
+                 "", id="far-out-of-range-marker-is-not-a-citation"),
 ])
 def test_refusals_are_results_not_exceptions(text: str, problem: str) -> None:
     new, _, said = _renumber(text)

@@ -40,6 +40,12 @@ __all__ = ["MAX_UNBOUNDED_NUMBER", "find_numeric_citations"]
 MAX_UNBOUNDED_NUMBER = 999
 """Largest number taken as a citation when the document has no reference list to bound it."""
 
+_MISSING_ENTRY_SLACK = 20
+"""How far past the last entry a bracketed, parenthesised or superscript marker still counts as
+a citation (of an entry missing from the list)."""
+
+_DELIMITED = frozenset({"bracket", "html", "pandoc", "paren", "usup"})
+
 _MAX_RANGE_WIDTH = 200
 """Widest range accepted without a list to bound it (`1-150` is plausible, `1-900` is a page range)."""
 
@@ -52,7 +58,10 @@ _DASH = "[-\u2010\u2011\u2012\u2013\u2014]"
 _TIGHT = rf"{_N}(?:(?:,|{_DASH}){_N})*"
 # Spaces and one line break around separators, possessive (`*+`) so that a long run of spaces
 # is crossed once: `[ \t]*\n?[ \t]*` would try every split of it (quadratic backtracking).
-_GAP = r"[ \t]*+(?:\n[ \t]*+)?"
+# Invisible formatting characters (zero-width space/joiners, direction marks, word joiner, BOM)
+# count as space: text pasted from PDFs and right-to-left editors carries them inside markers.
+_SP = "[ \t\u200b-\u200f\u2060\ufeff]"
+_GAP = rf"{_SP}*+(?:\n{_SP}*+)?"
 _SPACED = rf"{_N}(?:{_GAP}(?:[,;]|{_DASH}){_GAP}{_N})*"
 # Square brackets and <sup> are unambiguous enough for four digits, when a list of over 999
 # entries bounds them (`[1000]` in a long review; a year in brackets is beyond the list).
@@ -82,8 +91,8 @@ _SCANNER = re.compile(
     )
   | (?P<html>(?i:<sup>)[ \t]*+\[?(?P<html_list>{_SPACED4})\]?[ \t]*+(?i:</sup>))
   | (?P<pandoc>\^(?P<pandoc_list>{_TIGHT})\^)
-  | (?P<bracket>\[[ \t]*+(?P<bracket_list>{_SPACED4})[ \t]*+\])
-  | (?P<paren>\([ \t]*+(?P<paren_list>{_SPACED})[ \t]*+\))
+  | (?P<bracket>\[{_SP}*+(?P<bracket_list>{_SPACED4}){_SP}*+\])
+  | (?P<paren>\({_SP}*+(?P<paren_list>{_SPACED}){_SP}*+\))
   | (?<![{_SUP_DIGITS}⁻])(?P<usup>{_SUP_LIST})(?![{_SUP_DIGITS}⁻]|[^\W_])
   | (?<=[^\W\d_]{{2}}[^\W\d_A-Z])(?P<word>{_TIGHT}){_GLUED_END}
   | (?<=[^\W\d_][.,;]|[)\]%"”’][.,;]|[^\W\d_]["”’]|[.,;!?]["”’])
@@ -99,7 +108,7 @@ _LIST_GROUP = {
     "bracket": "bracket_list",
     "paren": "paren_list",
 }
-_LIST_SPLIT = re.compile(rf"[ \t\n]*+([,;]|{_DASH})[ \t\n]*+")
+_LIST_SPLIT = re.compile(rf"(?:{_SP}|\n)*+([,;]|{_DASH})(?:{_SP}|\n)*+")
 _LETTERS = re.compile(r"[^\W\d_]*")
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
 _VOWELS = frozenset("aeiouyAEIOUYàáâäèéêëìíîïòóôöùúûü")
@@ -151,8 +160,17 @@ def find_numeric_citations(
             numbers_text = numbers_text.translate(_SUP_TO_ASCII)
         if not _context_ok(text, kind, start, stop, numbers_text, last_end):
             continue
-        wide = kind in ("bracket", "html") and max_number is not None
-        numbers = _expand(numbers_text, max_number if wide else limit, bounded=max_number is not None)
+        bounded = max_number is not None
+        if bounded and kind in _DELIMITED:
+            # A delimited marker a little past the end of the list is a citation of a missing
+            # entry (C001), not a trap; glued markers stay strictly within the list.
+            kind_limit = max_number + _MISSING_ENTRY_SLACK
+            if kind not in ("bracket", "html"):
+                kind_limit = min(kind_limit, MAX_UNBOUNDED_NUMBER)
+        else:
+            kind_limit = limit
+        wide = kind in ("bracket", "html") and bounded
+        numbers = _expand(numbers_text, kind_limit, bounded=bounded)
         if numbers and wide and any(1800 <= n <= 2099 for n in numbers):
             continue  # `[2011]` is a year, even in a list long enough to have an entry 2011
 

@@ -29,6 +29,7 @@ BIB = """@article{a2019, title = {A synthetic title}, year = 2019}
         pytest.param("R011", 4, "a2019x", id="duplicate-field"),
         pytest.param("R010", 5, "child", id="unknown-crossref"),
         pytest.param("R008", 6, "broken", id="syntax-error"),
+        pytest.param("R012", 8, "macro", id="undefined-string-macro"),
     ],
 )
 def test_bibliography_problems(code: str, line: int, reference: str) -> None:

@@ -119,9 +119,12 @@ def test_traps_are_not_citations(text: str, max_number: int | None) -> None:
 @pytest.mark.parametrize(
     ("text", "max_number", "expected"),
     [
-        pytest.param("as reported [12].", 4, [], id="beyond-list"),
+        pytest.param("as reported [40].", 4, [], id="far-beyond-list"),
+        pytest.param("as reported [5].", 4, [("[5]", ("5",))], id="just-past-list-is-a-missing-entry"),
+        pytest.param("as reported.5 Next", 4, [], id="glued-past-list-never"),
         pytest.param("as reported [4].", 4, [("[4]", ("4",))], id="last-entry"),
-        pytest.param("as shown [3-6].", 4, [], id="range-beyond-list"),
+        pytest.param("as shown [3-6].", 4, [("[3-6]", ("3", "4", "5", "6"))], id="range-just-past-list-names-missing-entries"),
+        pytest.param("as shown [3-60].", 4, [], id="range-far-beyond-list"),
         pytest.param("as reported [1-150].", None, [("[1-150]", tuple(str(n) for n in range(1, 151)))], id="wide-range-no-list"),
         pytest.param("as reported [1-500].", None, [], id="page-like-range-no-list"),
         pytest.param("as reported [1-500].", 600, [("[1-500]", tuple(str(n) for n in range(1, 501)))], id="wide-range-bounded"),

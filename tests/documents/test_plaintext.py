@@ -48,7 +48,7 @@ def test_shared_copy_is_the_fixture() -> None:
             id="markdown-brackets",
         ),
         pytest.param(
-            "Prose.1 Beyond the list [7] and in 2011.5 and cancer.5\n\nReferences\n\n1. Smith J. A synthetic title. J Test. 2019.\n",
+            "Prose.1 Far beyond the list [70] and in 2011.5 and cancer.5\n\nReferences\n\n1. Smith J. A synthetic title. J Test. 2019.\n",
             [("1", ("1",), 1)],
             id="numbers-beyond-the-list-refused",
         ),
