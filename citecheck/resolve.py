@@ -39,7 +39,8 @@ class Resolver:
         if getattr(source, "unreachable", False) and source.name not in self._unreachable_noted:
             self._unreachable_noted.add(source.name)
             if self._note:
-                self._note(f"{source.name} could not be reached ({error}); carrying on with the cache and snapshots")
+                reason = str(error).split(" (", 1)[0]  # the cause, without the request that met it
+                self._note(f"{source.name} could not be reached ({reason}); carrying on with the cache and snapshots")
 
     def resolve_all(self, references: Sequence[Reference], progress: Progress | None = None) -> list[Resolution]:
         """One resolution per reference, in the same order. Threads only wait on the network."""
