@@ -21,6 +21,7 @@ import click
 
 from citecheck import __version__
 from citecheck.config import DEFAULT_CROSSREF_URL, AuditOptions
+from citecheck.documents.readers import INPUT_FORMATS
 from citecheck.findings import Severity
 from citecheck.results import UNVERIFIED_CODE, Report
 
@@ -118,7 +119,7 @@ _AUDIT_OPTIONS = (
                  help="Seconds per Crossref request."),
     click.option("--bib", "bibliographies", multiple=True, type=click.Path(path_type=Path),
                  help="A bibliography file (.bib or CSL-JSON) for the document (repeatable)."),
-    click.option("--input-format", type=click.Choice(["text", "markdown", "pandoc", "latex"]),
+    click.option("--input-format", type=click.Choice(list(INPUT_FORMATS)),
                  help="Reader to use instead of guessing."),
     click.option("--config", "config_file", type=click.Path(path_type=Path),
                  help="Read this configuration file instead of looking for one."),
@@ -257,6 +258,9 @@ def prepare(arguments: tuple[str, ...], params: dict[str, Any]) -> tuple[list[Pa
 @click.option("--exit-zero", is_flag=True, help="Always exit 0 after reporting (except on errors).")
 @click.option("--baseline", "baseline_file", type=click.Path(path_type=Path),
               help="Leave out the findings recorded in this baseline (`citecheck baseline`); fail only on new ones.")
+@click.option("--fix", "write_fixes", is_flag=True,
+              help="Also write each document's corrected bibliography beside it (STEM.corrected.bib).")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix: also change values the author wrote.")
 @audit_options
 def audit(
     documents: tuple[str, ...],
@@ -264,6 +268,8 @@ def audit(
     output: Path | None,
     exit_zero: bool,
     baseline_file: Path | None,
+    write_fixes: bool,
+    unsafe_fixes: bool,
     **params: Any,
 ) -> NoReturn:
     """Audit DOCUMENTS (files, directories, globs): link citations to references, verify
@@ -293,6 +299,10 @@ def audit(
         report, known = without_baseline(report, baseline, baseline_file.parent)
     rendered = renderers[output_format](report)
     _emit(rendered, output, protect=tuple(paths))
+    if write_fixes:
+        from citecheck.cli_fix import write_corrections
+
+        write_corrections(report, options, unsafe_fixes, quiet)
     if not quiet:
         from citecheck.report.text import summary_text
 
@@ -453,6 +463,7 @@ def snapshot_build(records: tuple[Path, ...], output: Path) -> None:
 
 def run() -> None:
     """Entry point that turns unexpected failures into one line instead of a traceback."""
+    __import__("citecheck.interrupts").interrupts.install()  # SIGINT/SIGTERM: exit 130/143, nothing half-written
     try:
         main(standalone_mode=True)
     except KeyboardInterrupt:

@@ -30,6 +30,7 @@ import click
 
 from citecheck.cli import EXIT_OK, UserError, _split
 from citecheck.config import DEFAULT_CROSSREF_URL, AuditOptions
+from citecheck.results import Report
 
 TARGETS = ("bibtex", "csljson", "text", "markdown", "html")
 """What `--to` accepts."""
@@ -236,3 +237,36 @@ def _fix(document: Path, options: AuditOptions, target: str, style: str, output:
 
 
 __all__ = ["TARGETS", "fix"]
+
+
+def write_corrections(report: Report, options: AuditOptions, unsafe: bool, quiet: bool) -> list[Path]:
+    """`citecheck audit --fix`: write each document's corrected bibliography beside it, from the
+    same audit (no second lookup), and return the files written.
+
+    A document's own reference list becomes `STEM.corrected.bib`; a .bib file it names becomes
+    `NAME.corrected.bib`, edited only where fixes apply. Nothing the user wrote is overwritten:
+    in-place correction is `citecheck fix --in-place`.
+    """
+    from citecheck.fix import FixOptions, corrected_bibtex, plan_fixes
+    from citecheck.fix_bib import protections, read_bib, update_bib
+
+    written: list[Path] = []
+    for document in report.documents:
+        path = Path(document.path)
+        bib_files = _bib_paths(path, options) if path.suffix.lower() != ".docx" else list(options.bibliographies)
+        texts = {bib: read_bib(bib) for bib in bib_files}
+        protected: dict[str, frozenset[str]] = {}
+        for text in texts.values():
+            protected.update(protections(text))
+        plan = plan_fixes(document, report.findings, FixOptions(unsafe=unsafe, protected=protected))
+        outputs = (
+            {bib.with_name(f"{bib.stem}.corrected.bib"): update_bib(plan, text) for bib, text in texts.items()}
+            if bib_files
+            else {path.with_name(f"{path.stem}.corrected.bib"): corrected_bibtex(plan)}
+        )
+        for target, text in outputs.items():
+            _write(target, text, (path, *bib_files))
+            written.append(target)
+            if not quiet:
+                click.echo(f"citecheck: wrote the corrected bibliography of {document.path} to {target}", err=True)
+    return written

@@ -241,3 +241,27 @@ def test_update_bib_with_no_applied_fix_returns_the_text() -> None:
     bib = _synthetic_bib(5)
     plan = plan_fixes(DocumentResult("d", (), ()), [])
     assert update_bib(plan, bib) == bib
+
+
+@pytest.mark.parametrize(
+    ("extra", "expect_doi_added"),
+    [
+        pytest.param([], True, id="safe-fixes"),
+        pytest.param(["--unsafe-fixes"], True, id="unsafe-fixes-too"),
+    ],
+)
+def test_audit_fix_writes_the_corrected_bibliography_beside_the_document(
+        tmp_path: Path, extra: list[str], expect_doi_added: bool) -> None:
+    from click.testing import CliRunner
+
+    from citecheck.cli import main
+    from tests.conftest import EXAMPLE
+
+    document = tmp_path / EXAMPLE.name
+    document.write_bytes(EXAMPLE.read_bytes())
+    result = CliRunner().invoke(main, ["audit", "--offline", "--no-cache", "--fix", *extra, str(document)])
+    assert result.exit_code == 1, result.stderr
+    corrected = tmp_path / "metastatic-breast-cancer-review.corrected.bib"
+    text = corrected.read_text(encoding="utf-8")
+    assert ("doi = {10.1200/jco.2010.28.0982}" in text) is expect_doi_added
+    assert document.read_bytes() == EXAMPLE.read_bytes()  # the document itself is untouched
