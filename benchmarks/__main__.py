@@ -1,0 +1,129 @@
+"""`python -m benchmarks SUITE [options]`: run one suite and print its JSON figures on stdout;
+`python -m benchmarks all [--quick] [--out DIR]`: run every suite with its defaults and write
+`reports/benchmarks.json` and `reports/benchmarks.md` (see `benchmarks.report`).
+
+Suites: parsing, matching, linking, throughput, scale, audit_speed, and thesis when
+`benchmarks/thesis.py` exists. A suite whose data under `../shared/datasets` is absent is
+skipped in `all` with a note saying so; asked for alone, it fails with that note (exit 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import json
+import sys
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+"""The repository root."""
+SHARED = ROOT / ".." / "shared" / "datasets"
+"""Where the suites' default data live."""
+
+SUITES = ("parsing", "matching", "linking", "throughput", "scale", "audit_speed", "thesis")
+"""Every suite, in the order `all` runs them."""
+
+REQUIRED_DATA: dict[str, tuple[Path, ...]] = {
+    "parsing": (SHARED / "anystyle", SHARED / "grobid"),
+    "matching": (SHARED / "biblio-glutton" / "refs-dev.jsonl.gz", SHARED / "biblio-glutton" / "records-dev.jsonl.gz"),
+}
+"""Data a suite's defaults read; without it, `all` skips the suite."""
+
+QUICK_ARGS: dict[str, list[str]] = {
+    "parsing": ["--anystyle-none"],
+    "matching": ["--limit", "1000"],
+    "throughput": ["--references", "30"],
+    "scale": ["--records", "100000", "--references", "1000", "--checkpoints", "100,300,1000"],
+    "audit_speed": ["--repeat", "1"],
+}
+"""Smaller runs for `all --quick` (minutes instead of a quarter of an hour)."""
+
+
+def available() -> list[str]:
+    """The suites present in this checkout (thesis only once its module exists)."""
+    return [s for s in SUITES if importlib.util.find_spec(f"benchmarks.{s}") is not None]
+
+
+def missing_data(suite: str) -> list[str]:
+    """The default data files a suite needs that are absent."""
+    return [str(p.resolve()) for p in REQUIRED_DATA.get(suite, ()) if not p.exists()]
+
+
+def runner(suite: str) -> Callable[[list[str]], dict[str, Any]]:
+    """The suite's `run`, taking command-line arguments (modules with `parse_args` take a Namespace)."""
+    module = importlib.import_module(f"benchmarks.{suite}")
+    run = module.run
+    parse = getattr(module, "parse_args", None)
+    if callable(parse):
+        return lambda argv: run(parse(argv))
+    return run
+
+
+def run_suite(suite: str, argv: list[str]) -> dict[str, Any]:
+    """Run one suite; its figures with the wall time of the whole run added."""
+    started = time.perf_counter()
+    figures = runner(suite)(argv)
+    figures.setdefault("suite_seconds", round(time.perf_counter() - started, 1))
+    return figures
+
+
+def run_all(quick: bool, out_dir: Path, only: Sequence[str] = ()) -> dict[str, Any]:
+    """Every suite with its defaults (or quick arguments); writes both reports; returns them."""
+    from benchmarks.report import machine, write_reports
+
+    results: dict[str, Any] = {}
+    for suite in only or available():
+        absent = missing_data(suite)
+        if absent:
+            results[suite] = {"skipped": f"data absent: {', '.join(absent)}"}
+            print(f"benchmarks: {suite}: skipped (data absent)", file=sys.stderr)
+            continue
+        argv = QUICK_ARGS.get(suite, []) if quick else []
+        print(f"benchmarks: {suite} {' '.join(argv)}".rstrip(), file=sys.stderr, flush=True)
+        try:
+            results[suite] = {"args": argv, **run_suite(suite, argv)}
+        except Exception as error:  # one broken suite must not cost the others' figures
+            traceback.print_exc()
+            results[suite] = {"error": f"{type(error).__name__}: {error}"}
+    document = {"machine": machine(), "quick": quick, "suites": results}
+    write_reports(document, out_dir)
+    return document
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    names = available()
+    if not args or args[0] in ("-h", "--help"):
+        print(__doc__.strip() + "\n\nAvailable: " + ", ".join(names + ["all"]))
+        return 0 if args else 2
+    suite, rest = args[0].replace("-", "_"), args[1:]
+    if suite == "all":
+        parser = argparse.ArgumentParser(prog="python -m benchmarks all")
+        parser.add_argument("--quick", action="store_true", help="smaller runs of the slow suites")
+        parser.add_argument("--out", type=Path, default=ROOT / "reports", help="where to write the reports")
+        parser.add_argument("--only", action="append", default=[], choices=names, help="run only these suites")
+        options = parser.parse_args(rest)
+        document = run_all(options.quick, options.out, options.only)
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+        return 0
+    if suite not in names:
+        print(f"benchmarks: unknown suite {args[0]!r} (available: {', '.join(names + ['all'])})", file=sys.stderr)
+        return 2
+    if not rest:
+        absent = missing_data(suite)
+        if absent:
+            print(f"benchmarks: {suite}: data absent: {', '.join(absent)}; pass paths on the command line",
+                  file=sys.stderr)
+            return 2
+    print(json.dumps(run_suite(suite, rest), indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,214 @@
+"""Writing `reports/benchmarks.json` and `reports/benchmarks.md` from the suites' figures.
+
+The Markdown puts, for each suite, our figure beside the published figure of the tool it is
+measured against (the anchor) and the target set in the project's issues, with a plain
+verdict: a figure short of its target says so.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import platform
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+Row = tuple[str, Any, str, str]
+"""(measure, our figure, anchor's published figure, target from the issues)."""
+
+ANCHORS = {
+    "crossref": "Crossref validated matcher (search-based matching with validation): P 0.981 / R 0.946 / "
+                "F1 0.963 on 2,000 real reference strings (Crossref's reference-matching evaluation)",
+    "glutton": "biblio-glutton F1 0.964 and the Crossref API F1 0.957 on the same PubMed Central set "
+               "(17,015 references)",
+    "grobid": "GROBID per-field F1 on PubMed Central: authors 0.80, title 0.89, year 0.89, volume 0.93, "
+              "pages 0.89 (soft matching), END TO END FROM PDF. Ours is parsed from reference strings, "
+              "so the two are not like for like: GROBID also has to find and segment the references.",
+}
+"""The published figures quoted beside ours."""
+
+DATASETS = {
+    "parsing": "AnyStyle core/good (held out: each file scored by a model trained on the other) and GROBID's "
+               "TEI evaluation sets (arXiv 166, INSPIRE-HEP 161), ../shared/datasets/{anystyle,grobid}",
+    "matching": "biblio-glutton PubMed Central dev set (10,247 of the 17,015 strings) against its records, "
+                "15% of records held out as negatives, ../shared/datasets/biblio-glutton",
+    "linking": "benchmarks/corpus/linking: synthetic documents annotated by hand (plain text numeric, Markdown "
+               "superscripts, LaTeX, Pandoc, author-year); no .docx document",
+    "throughput": "synthetic references (10.5555) served by tests/crossref_server.py on 127.0.0.1 with Crossref's "
+                  "polite limits enforced",
+    "scale": "generated Crossref-shaped records (10.5555) in a local snapshot, no network",
+    "audit_speed": "generated plain-text manuscript (benchmarks/synthetic.py)",
+    "thesis": "see benchmarks/thesis.py",
+}
+
+
+def machine() -> dict[str, Any]:
+    """Where and when the figures were measured."""
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "python": sys.version.split()[0],
+    }
+
+
+def _get(figures: dict[str, Any], *path: str) -> Any:
+    value: Any = figures
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    return value
+
+
+def _verdict(value: Any, target: float | None, lower_is_better: bool = False) -> str:
+    if target is None or not isinstance(value, (int, float)):
+        return ""
+    ok = value <= target if lower_is_better else value >= target
+    return "met" if ok else "**short**"
+
+
+def _parsing(f: dict[str, Any]) -> list[Row]:
+    rows: list[Row] = [("micro F1 (author, title, container, year, volume, issue, pages)", f.get("micro_f1"),
+                        "—", f"≥ 0.90: {_verdict(f.get('micro_f1'), 0.90)}"),
+                       ("micro F1, AnyStyle held out", f.get("micro_f1_anystyle"), "—", ""),
+                       ("micro F1, GROBID TEI sets", f.get("micro_f1_tei"), "—", "")]
+    grobid = {"author": 0.80, "title": 0.89, "year": 0.89, "volume": 0.93, "pages": 0.89}
+    for field, prf in (f.get("fields") or {}).items():
+        anchor = f"GROBID {grobid[field]:.2f} (from PDF)" if field in grobid else "—"
+        rows.append((f"{field} F1 (P / R)", f"{prf['f1']} ({prf['precision']} / {prf['recall']})", anchor, ""))
+    rows.append(("references scored / unparsed", f"{f.get('n')} / {f.get('unparsed')}", "", ""))
+    return rows
+
+
+def _matching(f: dict[str, Any]) -> list[Row]:
+    return [
+        ("precision", f.get("precision"), "Crossref matcher 0.981", f"≥ 0.99: {_verdict(f.get('precision'), 0.99)}"),
+        ("recall", f.get("recall"), "Crossref matcher 0.946", ""),
+        ("F1", f.get("f1"), "Crossref matcher 0.963; biblio-glutton 0.964; Crossref API 0.957",
+         f"≥ 0.96: {_verdict(f.get('f1'), 0.96)}"),
+        ("references / of which negatives", f"{f.get('n')} / {f.get('n_negative')}", "2,000 / 17,015", ""),
+        ("ms per reference (search + decide)", f.get("ms_per_reference"), "—", ""),
+    ]
+
+
+def _linking(f: dict[str, Any]) -> list[Row]:
+    rows: list[Row] = [
+        ("citations: precision / recall / F1", f"{f.get('precision')} / {f.get('recall')} / {f.get('f1')}", "none published", ""),
+        ("links: precision / recall", f"{f.get('links_precision')} / {f.get('links_recall')}", "none published", ""),
+        ("annotated citations / traps / traps taken for citations",
+         f"{f.get('n')} / {f.get('traps')} / {f.get('trap_hits')}", "", ""),
+    ]
+    for name, g in (f.get("by_format") or {}).items():
+        rows.append((f"{name}: citations P / R, links P / R",
+                     f"{g['precision']} / {g['recall']}, {g['links_precision']} / {g['links_recall']}", "", ""))
+    return rows
+
+
+def _throughput(f: dict[str, Any]) -> list[Row]:
+    ratio = f.get("ratio")
+    statuses = f.get("statuses") or {}
+    verified = statuses.get("matched", 0)
+    verdict = _verdict(ratio, 1.10, lower_is_better=True)
+    if verified < (f.get("references") or 0):
+        # Fast because it gave up is not fast: the target is met only if every reference was verified.
+        verdict = f"**short**: only {verified} of {f.get('references')} verified"
+    return [
+        ("wall time, cold cache (s)", f.get("wall_seconds"), "—", ""),
+        ("time the search limit requires (s)", f.get("limit_seconds"), "3 searches/s (Crossref polite pool)", ""),
+        ("ratio wall / limit", ratio, "—", f"≤ 1.10: {verdict}"),
+        ("429s received", f.get("rate_limited_429"), "—", "0"),
+        ("1-s windows holding more than 3 searches / windows", f"{f.get('crowded_search_windows')} / "
+         f"{f.get('search_windows')}", "—", "0"),
+        ("resolution statuses", json.dumps(f.get("statuses")), "—", f"all {f.get('references')} matched"),
+        ("warm-cache audit (s)", f.get("warm_seconds"), "—",
+         f"< 1 s: {_verdict(f.get('warm_seconds'), 1.0, lower_is_better=True)}"),
+        ("peak RSS (MiB)", f.get("peak_rss_mb"), "—", ""),
+    ]
+
+
+def _scale(f: dict[str, Any]) -> list[Row]:
+    rows: list[Row] = [
+        ("records in snapshot / build time (s)", f"{f.get('records')} / {f.get('build_seconds')}", "—", ""),
+        ("references resolved / correct", f"{f.get('references')} / {f.get('matched_correct')}", "—", ""),
+    ]
+    before = (0, 0.0)
+    for point in f.get("checkpoints") or []:
+        # The figures are cumulative; the ms per reference of this segment alone shows any drift.
+        segment = 1000 * (point["seconds"] - before[1]) / max(1, point["references"] - before[0])
+        rows.append((f"{point['references']} references: s, refs/s, peak RSS MiB; ms/ref in this segment",
+                     f"{point['seconds']}, {point['references_per_second']}, {point['peak_rss_mb']}; {segment:.1f}",
+                     "—", ""))
+        before = (point["references"], point["seconds"])
+    rows.append(("ms per reference, last / first checkpoint", f.get("ms_per_reference_growth"), "—", "≈ 1 (linear)"))
+    return rows
+
+
+def _audit_speed(f: dict[str, Any]) -> list[Row]:
+    offline = _get(f, "offline_snapshot", "seconds")
+    return [
+        ("linking only (s)", _get(f, "linking_only", "seconds"), "—", ""),
+        (f"offline audit, {f.get('references')} refs / {f.get('citations')} citations (s)", offline, "—",
+         f"< 2 s: {_verdict(offline, 2.0, lower_is_better=True)}"),
+    ]
+
+
+def _generic(f: dict[str, Any]) -> list[Row]:
+    rows: list[Row] = []
+    for key, value in f.items():
+        if isinstance(value, (int, float, str)) and key not in ("suite_seconds",):
+            target = ""
+            if "second" in key:
+                target = f"< 3 s: {_verdict(value, 3.0, lower_is_better=True)}"
+            rows.append((key, value, "—", target))
+    return rows
+
+
+TABLES: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
+    "parsing": _parsing, "matching": _matching, "linking": _linking, "throughput": _throughput,
+    "scale": _scale, "audit_speed": _audit_speed,
+}
+
+
+def render_markdown(document: dict[str, Any]) -> str:
+    """The Markdown report."""
+    m = document["machine"]
+    lines = [
+        "# citecheck benchmarks",
+        "",
+        f"Measured {m['date']} on {m['platform']}, {m['cpu_count']} CPUs ({m['processor']}), Python {m['python']}"
+        + (" — QUICK run (reduced sizes), not the published figures." if document.get("quick") else "."),
+        "Rerun with `python -m benchmarks all` from the repository root, next to `../shared`.",
+        "",
+        "Anchors (published figures of other tools):",
+        "",
+        *(f"- {text}" for text in ANCHORS.values()),
+        "",
+    ]
+    for suite, figures in document["suites"].items():
+        lines += [f"## {suite}", "", f"Dataset: {DATASETS.get(suite, '—')}", ""]
+        if "skipped" in figures or "error" in figures:
+            lines += [f"Not run: {figures.get('skipped') or figures.get('error')}", ""]
+            continue
+        if figures.get("args"):
+            lines += [f"Arguments: `{' '.join(figures['args'])}`", ""]
+        lines += ["| measure | ours | anchor (published) | target from the issues |", "| --- | --- | --- | --- |"]
+        for measure, ours, anchor, target in TABLES.get(suite, _generic)(figures):
+            lines.append(f"| {measure} | {ours} | {anchor} | {target} |")
+        for note in figures.get("notes") or []:
+            lines += ["", f"Note: {note}"]
+        if figures.get("suite_seconds") is not None:
+            lines += ["", f"Suite ran in {figures['suite_seconds']} s."]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_reports(document: dict[str, Any], out_dir: Path) -> None:
+    """Write `benchmarks.json` and `benchmarks.md` into `out_dir`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "benchmarks.json").write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out_dir / "benchmarks.md").write_text(render_markdown(document), encoding="utf-8")

@@ -1,0 +1,161 @@
+"""A full audit against a local server that answers like Crossref and enforces its polite limits.
+
+    python -m benchmarks throughput [--references 300] [--latency-ms 100] [--jobs 0]
+
+Writes a plain-text manuscript citing `--references` synthetic references without DOIs (see
+`benchmarks.scale.synthetic_record`: invented words, DOIs under 10.5555), serves their records
+from `tests.crossref_server.CrossrefServer` on 127.0.0.1 (every search answers the best-matching
+records, as Crossref would; `--latency-ms` per answer; 10 lookups/s, 3 searches/s and 3 requests
+in flight enforced with a 429 beyond), and runs `citecheck audit` in this process through its
+command line with `--crossref-url` at the server, `--mailto` (polite pool),
+`--no-default-snapshot` and a fresh `--cache-dir`. Then runs the same audit again on the warm
+cache. Reports wall times, the time the search limit alone requires (N / 3 s), their ratio,
+429s received, requests made, references matched, and peak resident memory of the process
+(which also holds the in-process server).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import random
+import re
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Mapping
+from contextlib import redirect_stderr
+from pathlib import Path
+from typing import Any
+
+from benchmarks.scale import peak_rss_mb, reference_string, synthetic_record
+from citecheck.sources.pacing import POLITE
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+class SearchIndex:
+    """Answers `query.bibliographic` with the records sharing the most words with the query."""
+
+    def __init__(self, records: list[dict[str, Any]]) -> None:
+        self.records = records
+        self._postings: dict[str, set[int]] = defaultdict(set)
+        for index, record in enumerate(records):
+            for word in _WORD.findall(reference_string(record).lower()):
+                self._postings[word].add(index)
+
+    def __call__(self, query: Mapping[str, list[str]]) -> list[dict[str, Any]]:
+        """Up to `rows` records, best first (shared distinct words, then order)."""
+        text = (query.get("query.bibliographic") or [""])[0].lower()
+        scores: dict[int, int] = defaultdict(int)
+        for word in set(_WORD.findall(text)):
+            for index in self._postings.get(word, ()):
+                scores[index] += 1
+        best = sorted(scores, key=lambda i: (-scores[i], i))
+        rows = int((query.get("rows") or ["20"])[0])
+        return [self.records[i] for i in best[:rows]]
+
+
+def manuscript(records: list[dict[str, Any]]) -> str:
+    """A plain-text manuscript citing every reference once, with its numbered list."""
+    body = " ".join(f"Invented finding number {i} was reported [{i}]." for i in range(1, len(records) + 1))
+    entries = "\n".join(f"{i}. {reference_string(r)}" for i, r in enumerate(records, 1))
+    return f"A Synthetic Manuscript\n\n{body}\n\nReferences\n\n{entries}\n"
+
+
+def _audit(document: Path, server_url: str, cache_dir: Path, report_path: Path, jobs: int) -> float:
+    """Run `citecheck audit` through its command line, in this process; wall seconds."""
+    from citecheck.cli import main
+
+    argv = [
+        "audit", str(document), "--format", "json", "-o", str(report_path), "--exit-zero", "-q",
+        "--crossref-url", server_url, "--mailto", "benchmark@example.org", "--no-default-snapshot",
+        "--cache-dir", str(cache_dir), "--jobs", str(jobs),
+    ]
+    started = time.perf_counter()
+    try:
+        with redirect_stderr(io.StringIO()):
+            main(argv, standalone_mode=False)
+    except SystemExit as exit_:
+        if exit_.code not in (0, None):
+            raise RuntimeError(f"citecheck audit exited {exit_.code}") from None
+    return time.perf_counter() - started
+
+
+def _statuses(report_path: Path) -> tuple[dict[str, int], list[str]]:
+    """How many references ended in each resolution status, and the report's notes."""
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    counts: dict[str, int] = defaultdict(int)
+    for reference in report.get("references", []):
+        counts[str((reference.get("resolution") or {}).get("status", "none"))] += 1
+    return dict(sorted(counts.items())), [str(n) for n in report.get("notes", [])]
+
+
+def _crowded_windows(times: list[float], rate: float) -> tuple[int, int]:
+    """(spans of rate+1 consecutive arrivals shorter than 1 s, spans measured): each short span
+    is a one-second window holding more requests than the limit, which a strict server refuses."""
+    width = int(rate)
+    spans = [b - a for a, b in zip(times, times[width:])]
+    return sum(span < 1.0 for span in spans), len(spans)
+
+
+def run(args: list[str]) -> dict[str, Any]:
+    """Cold and warm audits against the local server; the figures as a JSON-able dict."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks throughput", description=__doc__.splitlines()[0])
+    parser.add_argument("--references", type=int, default=300)
+    parser.add_argument("--latency-ms", type=float, default=100.0)
+    parser.add_argument("--jobs", type=int, default=0, help="--jobs passed to citecheck (0: the pool's limit)")
+    parser.add_argument("--seed", type=int, default=7)
+    options = parser.parse_args(args)
+    if options.references < 1:
+        parser.error("--references must be positive")
+    try:
+        from tests.crossref_server import CrossrefServer
+    except ImportError:
+        return {"skipped": "tests/crossref_server.py is not importable (run from the repository root)"}
+
+    rng = random.Random(options.seed)
+    records = [synthetic_record(index, rng) for index in range(options.references)]
+    works = {r["DOI"]: {"status": "ok", "message-type": "work", "message": r} for r in records}
+    with tempfile.TemporaryDirectory(prefix="citecheck-throughput-") as tmp, CrossrefServer(
+        works=works, search=SearchIndex(records), latency_ms=options.latency_ms, enforce=POLITE,
+        response_headers={"x-rate-limit-limit": "3", "x-rate-limit-interval": "1s",
+                          "x-concurrency-limit": "3", "x-api-pool": "polite"},
+    ) as server:
+        document = Path(tmp) / "manuscript.txt"
+        document.write_text(manuscript(records), encoding="utf-8")
+        cache_dir = Path(tmp) / "cache"
+        cold = _audit(document, server.base_url, cache_dir, Path(tmp) / "cold.json", options.jobs)
+        cold_requests = {kind: len(server.requests_of(kind)) for kind in ("search", "lookup", "other")}
+        cold_429 = server.violations
+        warm = _audit(document, server.base_url, cache_dir, Path(tmp) / "warm.json", options.jobs)
+        warm_requests = len(server.requests) - sum(cold_requests.values())
+        statuses, notes = _statuses(Path(tmp) / "cold.json")
+        warm_statuses, _ = _statuses(Path(tmp) / "warm.json")
+        searches = [r.time for r in server.requests_of("search")]
+    limit_seconds = options.references / POLITE.searches_per_second
+    gaps = [b - a for a, b in zip(searches, searches[1:])]
+    crowded, spans = _crowded_windows(searches, POLITE.searches_per_second)
+    return {
+        "references": options.references,
+        "latency_ms": options.latency_ms,
+        "wall_seconds": round(cold, 2),
+        "limit_seconds": round(limit_seconds, 2),
+        "ratio": round(cold / limit_seconds, 3),
+        "over_limit_percent": round(100 * (cold / limit_seconds - 1), 1),
+        "rate_limited_429": cold_429,
+        "requests": cold_requests,
+        "search_rate_per_second": round((len(searches) - 1) / (searches[-1] - searches[0]), 3) if len(searches) > 1 else 0.0,
+        "min_gap_between_searches_ms": round(1000 * min(gaps), 1) if gaps else 0.0,
+        "crowded_search_windows": crowded,
+        "search_windows": spans,
+        "statuses": statuses,
+        "notes": notes,
+        "warm_seconds": round(warm, 3),
+        "warm_requests": warm_requests,
+        "warm_statuses": warm_statuses,
+        "peak_rss_mb": peak_rss_mb(),
+        "note": "in-process `citecheck audit` via its click entry point; the server runs in the same process",
+    }
