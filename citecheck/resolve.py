@@ -53,13 +53,20 @@ class Resolver:
             return results
         done = 0
         results_by_index: dict[int, Resolution] = {}
-        with ThreadPoolExecutor(max_workers=self.jobs) as pool:
+        pool = ThreadPoolExecutor(max_workers=self.jobs)
+        try:
             futures = {pool.submit(self.resolve, ref): i for i, ref in enumerate(references)}
             for future in as_completed(futures):
                 results_by_index[futures[future]] = future.result()
                 done += 1
                 if progress:
                     progress(done, len(references))
+        except BaseException:
+            # Interrupted (Ctrl-C, SIGTERM) or failed: drop the references not yet started.
+            # `with ThreadPoolExecutor` would wait for every queued one to be resolved first.
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
         return [results_by_index[i] for i in range(len(references))]
 
     def resolve(self, reference: Reference) -> Resolution:

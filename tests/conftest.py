@@ -28,3 +28,13 @@ def _no_user_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
     for name in ("CITECHECK_MAILTO", "CITECHECK_CROSSREF_TOKEN", "CITECHECK_CROSSREF_URL"):
         monkeypatch.delenv(name, raising=False)
+
+
+# `--hypothesis-profile=long` (see README "Reliability"): many more examples for a deliberate,
+# slower search. Tests that bound their examples for the suite's speed defer to it when it is on.
+try:
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile("long", max_examples=5000, deadline=None, suppress_health_check=list(HealthCheck))
+except ImportError:  # hypothesis is a test extra; the rest of the suite runs without it
+    pass

@@ -57,7 +57,8 @@ class Fault:
     """One misbehaviour, served in place of the normal answer to one request."""
 
     kind: str
-    """`status`, `delay`, `malformed`, `html`, `not_found` or `reset`."""
+    """`status`, `delay`, `malformed`, `html`, `not_found`, `reset`, `drip`, `truncated` or
+    `reset_mid_body`."""
     status: int = 200
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes = b""
@@ -101,6 +102,22 @@ class Fault:
     def reset(cls) -> Fault:
         """Close the connection with a TCP reset before answering."""
         return cls("reset")
+
+    @classmethod
+    def drip(cls, body: bytes, interval: float, chunk: int = 16) -> Fault:
+        """Status 200 with `body`, sent `chunk` bytes every `interval` seconds (a slow drip:
+        each read comes within a read timeout, the whole answer long after it)."""
+        return cls("drip", body=body, seconds=interval, status=chunk)
+
+    @classmethod
+    def truncated(cls, body: bytes) -> Fault:
+        """Status 200 announcing `body`'s full length, then half of it and a clean close."""
+        return cls("truncated", body=body)
+
+    @classmethod
+    def reset_mid_body(cls, body: bytes) -> Fault:
+        """Status 200 announcing `body`'s full length, then half of it and a TCP reset."""
+        return cls("reset_mid_body", body=body)
 
 
 @dataclass(frozen=True)
@@ -176,6 +193,8 @@ class CrossrefServer:
         """Every request received, in arrival order."""
         self.violations = 0
         """Requests refused because the client broke the enforced limits."""
+        self.drips_completed = 0
+        """`Fault.drip` answers sent to the end (the client did not hang up first)."""
         self._faults: list[tuple[re.Pattern[str], deque[Fault]]] = []
         self._lock = threading.Lock()
         self._active = 0
@@ -298,12 +317,37 @@ class CrossrefServer:
             if fault.kind == "delay":
                 if self._stopping.wait(fault.seconds):
                     return
+            if fault.kind in ("drip", "truncated", "reset_mid_body"):
+                self._partial(handler, fault)
+                return
         if kind == "lookup":
             self._lookup(handler, path[len("/works/"):])
         elif kind == "search":
             self._search_reply(handler, query)
         else:
             handler.send(404, NOT_FOUND_BODY, "text/plain")
+
+    def _partial(self, handler: _Handler, fault: Fault) -> None:
+        """Serve a drip, a truncated body or a reset mid-body (see the `Fault` constructors)."""
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(fault.body)))
+        handler.end_headers()
+        if fault.kind == "drip":
+            for start in range(0, len(fault.body), fault.status):
+                if self._stopping.wait(fault.seconds):
+                    return
+                handler.wfile.write(fault.body[start : start + fault.status])
+                handler.wfile.flush()
+            with self._lock:
+                self.drips_completed += 1
+            return
+        handler.wfile.write(fault.body[: len(fault.body) // 2])
+        handler.wfile.flush()
+        if fault.kind == "reset_mid_body":
+            handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        handler.connection.close()
+        handler.close_connection = True
 
     def _lookup(self, handler: _Handler, doi: str) -> None:
         reply = self._works.get(doi.lower())

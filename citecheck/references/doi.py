@@ -25,7 +25,11 @@ def normalize_doi(text: str) -> str:
     doi = _CONTROL.sub("", text).strip()
     doi = _PREFIXES.sub("", doi).strip()
     if "%" in doi:
-        doi = unquote(doi)
+        decoded = unquote(doi)
+        # A DOI whose percent-encoding hides control characters (`%0A`, `%00`) stays encoded:
+        # decoded, a second normalisation would strip them and ask about another DOI.
+        if not _CONTROL.search(decoded):
+            doi = decoded
     doi = doi.rstrip(".,;:")
     # A closing bracket belongs to the DOI only when the DOI also opens one: 10.1016/s0016-5107(74)73914-1
     while doi.endswith((")", "]")) and doi.count(doi[-1]) > doi.count("(" if doi[-1] == ")" else "["):
@@ -34,8 +38,16 @@ def normalize_doi(text: str) -> str:
 
 
 def is_valid_doi(doi: str) -> bool:
-    """True for `10.<4-9 digits>/<suffix>` with no whitespace or control characters."""
-    return bool(_VALID.match(doi)) and not _CONTROL.search(doi) and "/../" not in f"/{doi}/"
+    """True for `10.<4-9 digits>/<suffix>` with no whitespace, control characters or dot segments.
+
+    A `.` or `..` path segment is refused: HTTP clients normalise it away (`10.5555/a/./b` is
+    sent as `/works/10.5555/a/b`), so it would ask about another DOI, or another path.
+    """
+    segments = doi.split("/")
+    return (
+        bool(_VALID.match(doi)) and not _CONTROL.search(doi)
+        and not any(segment in (".", "..") for segment in segments)
+    )
 
 
 def find_dois(text: str) -> list[str]:

@@ -78,20 +78,40 @@ USER_AGENT_SUFFIX = f"citecheck/{_version()} (+{_PROJECT_URL})"
 
 
 class _Call:
-    """One `CrossrefSource` attempt: the client to use and what the server answered."""
+    """One `CrossrefSource` attempt: the client to use and what the server answered.
 
-    def __init__(self, client: httpx2.Client) -> None:
+    httpx's timeout bounds each read, not the whole answer: a server that drips a byte now and
+    then never times out. The body is therefore read in chunks against `budget` seconds in all,
+    and an answer still incomplete by then is a timeout like any other.
+    """
+
+    def __init__(self, client: httpx2.Client, budget: float | None = None) -> None:
         self.client = client
+        self.budget = budget
         self.response: httpx2.Response | None = None
         self.error: Exception | None = None
 
     def get(self, url: str, **kwargs: Any) -> httpx2.Response:
         try:
-            self.response = self.client.get(url, **kwargs)
+            self.response = self._get(url, kwargs)
         except Exception as exc:
             self.error = exc
             raise
         return self.response
+
+    def _get(self, url: str, kwargs: dict[str, Any]) -> httpx2.Response:
+        if self.budget is None:
+            return self.client.get(url, **kwargs)
+        deadline = time.monotonic() + self.budget
+        with self.client.stream("GET", url, **kwargs) as streamed:
+            chunks: list[bytes] = []
+            for chunk in streamed.iter_raw():
+                chunks.append(chunk)
+                if time.monotonic() > deadline:
+                    raise httpx2.ReadTimeout("answer not complete in time (slow drip)", request=streamed.request)
+        # The raw (still encoded) body with the original headers: decoded once, as usual.
+        return httpx2.Response(streamed.status_code, headers=streamed.headers, content=b"".join(chunks),
+                               request=streamed.request)
 
 
 _CURRENT: contextvars.ContextVar[_Call | None] = contextvars.ContextVar("citecheck_crossref_call", default=None)
@@ -236,7 +256,11 @@ class CrossrefSource:
         headers = {"Crossref-Plus-API-Token": f"Bearer {token}"} if token else {}
         # One pooled client per source: habanero alone opens a new connection per request.
         self._http = httpx2.Client(headers=headers, timeout=timeout)
+        # A whole answer may take twice the per-read timeout (a large search reply arriving
+        # steadily); a slower one is a drip and counts as timed out.
+        self._budget = 2 * timeout
         self._unreachable = threading.Event()
+        self._waited_long = threading.Event()  # a Retry-After over the cap was honoured once
 
     @property
     def unreachable(self) -> bool:
@@ -291,7 +315,7 @@ class CrossrefSource:
 
     @contextmanager
     def _attempt(self) -> Iterator[_Call]:
-        call = _Call(self._http)
+        call = _Call(self._http, self._budget)
         token = _CURRENT.set(call)
         try:
             yield call
@@ -348,7 +372,18 @@ class CrossrefSource:
             delay = next(delays, None)
             if delay is None:
                 raise self._fail(f"{outcome.problem} after {attempts} attempts ({what})")
+            if outcome.retry_after is not None and outcome.retry_after > RETRY_AFTER_CAP and self._waited_long.is_set():
+                # Asked twice to stay away longer than a run should wait: stop asking for this
+                # run (every later request would be told the same, and each would wait the cap
+                # once per retry), and let the references say they could not be verified.
+                self._unreachable.set()
+                raise self._fail(
+                    f"{outcome.problem}, asked to wait {outcome.retry_after:.0f} s "
+                    f"(over {RETRY_AFTER_CAP:.0f} s) ({what})"
+                )
             if outcome.retry_after is not None:
+                if outcome.retry_after > RETRY_AFTER_CAP:
+                    self._waited_long.set()
                 wait = min(outcome.retry_after, RETRY_AFTER_CAP)
                 self.pacer.hold_off(kind, wait)
                 delay = max(delay, wait)

@@ -61,6 +61,7 @@ class Pacer:
         backoff_cap: float = 8.0,
         max_retries: int = 3,
         rng: random.Random | None = None,
+        headroom: float = 1.0,
     ) -> None:
         if limits.lookups_per_second <= 0 or limits.searches_per_second <= 0 or limits.concurrency < 1:
             raise ValueError(f"limits must be positive: {limits}")
@@ -75,6 +76,13 @@ class Pacer:
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.max_retries = max_retries
+        if not 0 < headroom <= 1:
+            raise ValueError(f"headroom must be in (0, 1]: {headroom}")
+        self.headroom = headroom
+        """Share of each rate actually used. Below 1, slots are spaced a little wider than the
+        limit, so that a request delayed on its way (thread wake-up, a busy machine) cannot
+        land within one second of the request ten slots later at a server that counts in
+        sliding windows."""
         self._rng = rng or random.Random()
         self._rates: dict[str, float] = {
             "lookup": float(limits.lookups_per_second),
@@ -117,7 +125,7 @@ class Pacer:
             with self._lock:
                 now = self.clock()
                 slot = max(now, self._next_slot[kind])
-                self._next_slot[kind] = slot + 1.0 / self._rates[kind]
+                self._next_slot[kind] = slot + 1.0 / (self._rates[kind] * self.headroom)
             if slot > now:
                 # Sleep outside the lock so other classes and threads can reserve their slots.
                 self.sleep(slot - now)
