@@ -461,9 +461,29 @@ def snapshot_build(records: tuple[Path, ...], output: Path) -> None:
     click.echo(f"citecheck: wrote {count} records to {output}", err=True)
 
 
+def _log_warnings_to_stderr() -> None:
+    """citecheck's own warnings (a damaged cache set aside, …) as `citecheck: …` lines on stderr.
+
+    Only the `citecheck` logger: libraries' chatter (bibtexparser's parse warnings) reaches the
+    user as findings instead.
+    """
+    import logging
+
+    logger = logging.getLogger("citecheck")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("citecheck: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.WARNING)
+        logger.propagate = False
+
+
 def run() -> None:
     """Entry point that turns unexpected failures into one line instead of a traceback."""
-    __import__("citecheck.interrupts").interrupts.install()  # SIGINT/SIGTERM: exit 130/143, nothing half-written
+    from citecheck import interrupts
+
+    interrupts.install()  # SIGINT/SIGTERM: exit 130/143, nothing half-written
+    _log_warnings_to_stderr()
     try:
         main(standalone_mode=True)
     except KeyboardInterrupt:

@@ -9,6 +9,7 @@ The matcher and the metadata checks compare a reference as written ("N Engl J Me
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from difflib import SequenceMatcher
@@ -58,8 +59,17 @@ def fold(text: str) -> str:
     """
     if not text:
         return ""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _fold(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _fold(text: str) -> str:
+    # Cached: matching folds the same candidate titles and names over and over.
+    if text.isascii():
+        stripped = text  # nothing to decompose: the character-by-character pass is the hot spot
+    else:
+        decomposed = unicodedata.normalize("NFKD", text)
+        stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     # ß and a few ligatures survive NFKD; casefold() handles them (ß → ss).
     unified = stripped.translate(_DASHES).translate(_QUOTES).casefold()
     return _SPACES.sub(" ", unified).strip()

@@ -38,12 +38,12 @@ def build_sources(options: AuditOptions, note: Note) -> list[WorkSource]:
             mailto=mailto,
             token=options.token or os.environ.get("CITECHECK_CROSSREF_TOKEN") or None,
             timeout=options.timeout,
-            # 10% headroom: at exactly the limit, evenly spaced requests that arrive with a few
+            # 3% headroom: at exactly the limit, evenly spaced requests that arrive with a few
             # milliseconds of jitter break a sliding one-second window (measured: benchmarks/load.py).
             # Crossref asks clients to stop once a tenth of their requests fail; judged over at
             # least 100 requests, so that three transient faults among a run's first twenty
             # (5% faults do that often) do not end a run of thousands (benchmarks/load.py).
-            pacer=Pacer(limits, backoff_base=_backoff_base(), headroom=0.9, min_requests_for_ratio=100),
+            pacer=Pacer(limits, backoff_base=_backoff_base(), headroom=0.97, min_requests_for_ratio=100),
         )
         if options.use_cache:
             cache = AnswerCache(options.cache_dir / "answers.sqlite3" if options.cache_dir else None)
