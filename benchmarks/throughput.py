@@ -21,7 +21,6 @@ import io
 import json
 import random
 import re
-import sys
 import tempfile
 import time
 from collections import defaultdict

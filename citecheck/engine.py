@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from citecheck.checks.context import DocumentContext
@@ -15,7 +15,7 @@ from citecheck.checks.linking import check_linking
 from citecheck.checks.registry import check_registry
 from citecheck.config import AuditOptions
 from citecheck.documents.base import RawEntry, ReadDocument
-from citecheck.documents.loading import InputError, load_document
+from citecheck.documents.loading import InputError
 from citecheck.findings import Finding
 from citecheck.hints import suggest_placements
 from citecheck.model import Reference, Resolution

@@ -13,7 +13,8 @@ from pathlib import Path
 import bibtexparser
 
 from citecheck.fix import SOURCE_FIELD, EntryFix, FixPlan
-from citecheck.references.bibtex import protected_fields, read_text_file, update_bibtex_text
+from citecheck.references.bibtex import protected_fields, read_text_file
+from citecheck.references.bibtex_edit import update_bibtex_text
 
 
 def entry_fields(text: str) -> dict[str, frozenset[str]]:

@@ -7,7 +7,7 @@ mutable state, so readers, sources and checks can be tested in isolation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 

@@ -5,7 +5,6 @@ When one fails, run `python -m scripts.regenerate_reports` and review the diff b
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest

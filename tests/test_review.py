@@ -7,7 +7,6 @@ shared trial-paper records.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner

@@ -27,7 +27,7 @@ from citecheck.checks.bibliography import bibliography_findings, reader_findings
 from citecheck.documents.base import ReadDocument
 from citecheck.documents.loading import InputError, load_document
 from citecheck.findings import Finding
-from citecheck.model import Citation, CitationStyle, Reference, Span
+from citecheck.model import Citation, CitationStyle, Span
 from citecheck.references.bibtex import Bibliography
 
 if TYPE_CHECKING:

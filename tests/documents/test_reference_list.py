@@ -192,7 +192,7 @@ def test_last_strong_heading_wins() -> None:
 
 
 def test_entry_spans_start_at_label_and_end_at_last_line() -> None:
-    text = f"Body.\n\n## References\n\n  [1] Smith J. A synthetic\n      title. J Test. 2019;1:1-2.\n"
+    text = "Body.\n\n## References\n\n  [1] Smith J. A synthetic\n      title. J Test. 2019;1:1-2.\n"
     _, (entry,), _ = find_reference_list(SourceText("doc.md", text))
     assert (entry.span.line, entry.span.column) == (5, 3)
     assert text[entry.span.start : entry.span.end] == "[1] Smith J. A synthetic\n      title. J Test. 2019;1:1-2."

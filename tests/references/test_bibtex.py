@@ -12,15 +12,14 @@ import pytest
 from citecheck.references.bibtex import (
     bibtex_entry_to_csl,
     csl_to_bibtex_fields,
-    encode_field_value,
     entry_has_et_al,
     latex_escape,
     latex_to_text,
     protected_fields,
     read_bibtex,
-    update_bibtex_text,
     write_bibtex,
 )
+from citecheck.references.bibtex_edit import update_bibtex_text
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 # The review's four references, typed from ../shared/corpus/metastatic-breast-cancer-review.txt.
