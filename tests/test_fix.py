@@ -148,7 +148,6 @@ def test_review_diff_applies_to_extract_output(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     pytest.param(["--to", "text", "--style", "no-such-style"], "unknown style", id="unknown-style"),
-    pytest.param(["--to", "text", "--style", "apa"], "apa is not bundled", id="apa-not-bundled"),
     pytest.param(["--in-place"], "part of the document", id="in-place-on-text"),
     pytest.param(["--diff", "--to", "csljson"], "--diff compares BibTeX", id="diff-csljson"),
     pytest.param(["-o", str(EXAMPLE)], "refusing to overwrite", id="output-is-input"),

@@ -60,13 +60,24 @@ def test_text_entries_are_separated_by_blank_lines() -> None:
 
 
 @pytest.mark.parametrize(("name", "message"), [
-    pytest.param("apa", "not bundled", id="apa"),
     pytest.param("nonsense", "unknown style", id="unknown"),
     pytest.param("missing.csl", "no such file", id="missing-file"),
 ])
 def test_style_errors(name: str, message: str) -> None:
     with pytest.raises(StyleError, match=message):
         resolve_style(name)
+
+
+@pytest.mark.parametrize(
+    ("style", "expected_start"),
+    [
+        pytest.param("apa", "Smith, J., & Jones, K. L. (2019).", id="apa-from-the-styles-repository"),
+        pytest.param("chicago", "Smith, J., and K. L. Jones. 2019.", id="chicago-author-date"),
+        pytest.param("nature", "1.Smith, J. & Jones, K. L.", id="any-repository-style"),
+    ],
+)
+def test_styles_of_the_csl_repository(style: str, expected_start: str) -> None:
+    assert format_entries([ITEM], style)[0].startswith(expected_start)
 
 
 def test_a_csl_file_path_works(tmp_path: Path) -> None:
