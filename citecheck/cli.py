@@ -117,6 +117,9 @@ _AUDIT_OPTIONS = (
     click.option("--jobs", type=click.IntRange(0, 16), default=0, help="Parallel requests (0: the pool's limit)."),
     click.option("--timeout", type=click.FloatRange(0.1, 300), default=10.0, show_default=True,
                  help="Seconds per Crossref request."),
+    click.option("--rate-limits", metavar="LOOKUPS,SEARCHES,CONCURRENT",
+                 help="Crossref pacing: DOI lookups/s, searches/s, requests at a time (default: the pool's "
+                      "published limits, 10,3,3 with an e-mail and 5,1,1 without)."),
     click.option("--bib", "bibliographies", multiple=True, type=click.Path(path_type=Path),
                  help="A bibliography file (.bib or CSL-JSON) for the document (repeatable)."),
     click.option("--input-format", type=click.Choice(list(INPUT_FORMATS)),
@@ -219,6 +222,20 @@ def _configuration(documents: list[Path], params: dict[str, Any]) -> "ConfigFile
     return config
 
 
+def _rate_limits(text: str | None) -> tuple[float, float, int] | None:
+    """`--rate-limits 10,3,3` → (10.0, 3.0, 3); None when not given; a usage error when malformed."""
+    if not text:
+        return None
+    parts = [p.strip() for p in text.split(",")]
+    try:
+        lookups, searches, concurrent = float(parts[0]), float(parts[1]), int(parts[2])
+        if len(parts) != 3 or lookups <= 0 or searches <= 0 or concurrent < 1:
+            raise ValueError
+    except (ValueError, IndexError):
+        raise UserError(f"--rate-limits: expected LOOKUPS,SEARCHES,CONCURRENT (e.g. 10,3,3), got {text!r}") from None
+    return lookups, searches, concurrent
+
+
 def prepare(arguments: tuple[str, ...], params: dict[str, Any]) -> tuple[list[Path], AuditOptions, "ConfigFile"]:
     """Documents, options (command line over configuration file over defaults) and the file used."""
     from citecheck.configfile import merge_options
@@ -244,6 +261,7 @@ def prepare(arguments: tuple[str, ...], params: dict[str, Any]) -> tuple[list[Pa
         token=os.environ.get("CITECHECK_CROSSREF_TOKEN") or None,
         jobs=params["jobs"],
         timeout=params["timeout"],
+        rate_limits=_rate_limits(params["rate_limits"]),
         bibliographies=params["bibliographies"],
         input_format=params["input_format"],
     )

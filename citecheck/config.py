@@ -45,6 +45,8 @@ class AuditOptions:
     """Parallel requests (0: as many as the pool's concurrency limit allows)."""
     timeout: float = 10.0
     """Seconds to wait for one Crossref answer."""
+    rate_limits: tuple[float, float, int] | None = None
+    """Crossref pacing (lookups/s, searches/s, concurrent requests); None: the pool's published limits."""
     bibliographies: tuple[Path, ...] = ()
     """Bibliography files given on the command line (`--bib`)."""
     input_format: str | None = None

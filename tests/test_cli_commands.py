@@ -79,3 +79,31 @@ def test_progress_off_a_terminal(capsys: pytest.CaptureFixture[str], quiet: bool
     assert len(err.splitlines()) == expected_lines
     if expected_lines:
         assert err.splitlines()[-1] == f"verifying: {total}/{total} references"
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        pytest.param("10,3,3", True, id="polite"),
+        pytest.param("0.5,0.2,1", True, id="slower"),
+        pytest.param("10,3", False, id="two-numbers"),
+        pytest.param("10,0,3", False, id="zero-rate"),
+        pytest.param("fast", False, id="words"),
+    ],
+)
+def test_rate_limits_option(value: str, ok: bool) -> None:
+    result = CliRunner().invoke(main, ["audit", "--no-verify", "--rate-limits", value, str(EXAMPLE)])
+    if ok:
+        assert result.exit_code == 1  # the review's two uncited entries
+    else:
+        assert result.exit_code == 2 and "--rate-limits" in result.stderr
+
+
+def test_rate_limits_set_the_pacer() -> None:
+    from citecheck.config import AuditOptions
+    from citecheck.sources.setup import pool_limits
+
+    limits = pool_limits(AuditOptions(rate_limits=(20.0, 5.0, 4)))
+    assert (limits.lookups_per_second, limits.searches_per_second, limits.concurrency) == (20.0, 5.0, 4)
+    assert pool_limits(AuditOptions()).searches_per_second == 1  # no e-mail: the public pool
+    assert pool_limits(AuditOptions(mailto="a@example.org")).searches_per_second == 3

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from citecheck.config import AuditOptions
 from citecheck.resolve import Resolver
 from citecheck.sources.base import WorkSource
+
+if TYPE_CHECKING:
+    from citecheck.sources.pacing import Limits
 
 Note = Callable[[str], None]
 
@@ -24,15 +28,15 @@ def build_sources(options: AuditOptions, note: Note) -> list[WorkSource]:
     if options.network:
         from citecheck.sources.cache import AnswerCache, CachedSource
         from citecheck.sources.crossref import CrossrefSource
-        from citecheck.sources.pacing import POLITE, PUBLIC, Pacer
+        from citecheck.sources.pacing import Pacer
 
         mailto = options.mailto
-        if not mailto:
+        if not mailto and options.rate_limits is None:
             note(
                 "no e-mail given for Crossref's polite pool (--mailto or CITECHECK_MAILTO): "
                 "keeping to the public pool's limits (5 lookups/s, 1 search/s, one at a time)"
             )
-        limits = POLITE if mailto else PUBLIC
+        limits = pool_limits(options)
         crossref: WorkSource = CrossrefSource(
             base_url=options.crossref_url,
             mailto=mailto,
@@ -66,11 +70,19 @@ def _backoff_base() -> float:
     return base if 0 < base <= 60 else 0.5
 
 
+def pool_limits(options: AuditOptions) -> "Limits":
+    """The limits to keep: `--rate-limits` when given, else the pool's (polite with an e-mail)."""
+    from citecheck.sources.pacing import POLITE, PUBLIC, Limits
+
+    if options.rate_limits is not None:
+        lookups, searches, concurrent = options.rate_limits
+        return Limits(lookups, searches, concurrent)
+    return POLITE if options.mailto else PUBLIC
+
+
 def build_resolver(options: AuditOptions, note: Note) -> Resolver:
     """A resolver over the configured sources, with as many workers as the pool allows."""
     sources = build_sources(options, note)
-    from citecheck.sources.pacing import POLITE, PUBLIC
-
-    limit = (POLITE if options.mailto else PUBLIC).concurrency
+    limit = pool_limits(options).concurrency
     jobs = min(options.jobs, limit) if options.jobs else limit
     return Resolver(sources, jobs=jobs, note=note)
