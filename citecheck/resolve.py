@@ -102,17 +102,8 @@ class Resolver:
                     sources=tuple(asked), failures=tuple(failures) + searched.failures,
                 )
             # Every source answered and none knows the DOI: try to find the work itself.
-            searched = self._resolve_by_search(reference)
-            return Resolution(
-                reference.id,
-                searched.status,
-                work=searched.work,
-                confidence=searched.confidence,
-                method="doi-unknown",
-                evidence=(f"DOI {doi} is registered nowhere",) + searched.evidence,
-                candidates=searched.candidates,
-                sources=tuple(asked),
-                failures=searched.failures,
+            return _searched_instead(
+                self._resolve_by_search(reference), "doi-unknown", f"DOI {doi} is registered nowhere", asked
             )
         if same_work(reference.csl, reference.raw, found):
             return Resolution(
@@ -121,18 +112,9 @@ class Resolver:
                 sources=tuple(asked),
             )
         # The DOI belongs to another work: find the one the reference describes, if any.
-        searched = self._resolve_by_search(reference)
-        return Resolution(
-            reference.id,
-            searched.status,
-            work=searched.work,
-            confidence=searched.confidence,
-            method="doi-mismatch",
-            evidence=(f"DOI {doi} belongs to another work: {found.title[:80]}",) + searched.evidence,
-            candidates=searched.candidates,
-            doi_work=found,
-            sources=tuple(asked) + searched.sources,
-            failures=searched.failures,
+        return _searched_instead(
+            self._resolve_by_search(reference), "doi-mismatch",
+            f"DOI {doi} belongs to another work: {found.title[:80]}", asked, doi_work=found,
         )
 
     def _resolve_by_search(self, reference: Reference) -> Resolution:
@@ -169,3 +151,22 @@ class Resolver:
         return Resolution(
             reference.id, status, method="search", sources=tuple(asked), failures=tuple(failures),
         )
+
+
+def _searched_instead(
+    searched: Resolution, method: str, reason: str, asked: list[str], doi_work: Work | None = None
+) -> Resolution:
+    """The outcome of searching for a reference whose DOI did not settle it (unknown, or another
+    work's): the search's verdict, with why the DOI was set aside first in the evidence."""
+    return Resolution(
+        searched.reference_id,
+        searched.status,
+        work=searched.work,
+        confidence=searched.confidence,
+        method=method,
+        evidence=(reason,) + searched.evidence,
+        candidates=searched.candidates,
+        doi_work=doi_work,
+        sources=tuple(dict.fromkeys([*asked, *searched.sources])),
+        failures=searched.failures,
+    )

@@ -8,7 +8,6 @@ pacer or the backoff asks for is recorded instead of slept.
 from __future__ import annotations
 
 import json
-import threading
 
 import habanero
 import pytest
@@ -16,7 +15,13 @@ import pytest
 from citecheck.sources.base import SourceUnavailable, WorkSource
 from citecheck.sources.crossref import CrossrefSource
 from citecheck.sources.pacing import POLITE, Limits, Pacer
-from tests.crossref_server import CrossrefServer, Fault, load_fixture, works_from_fixtures
+from tests.crossref_server import (
+    CrossrefServer,
+    Fault,
+    load_fixture,
+    works_from_fixtures,
+)
+from tests.sources.fakes import FakeClock
 
 # Recorded replies (tests/fixtures/crossref/, from ../shared/crossref-api/responses/).
 PONE = "10.1371/journal.pone.0033693"  # carries a real updated-by correction
@@ -29,22 +34,6 @@ BAD_REQUEST = load_fixture("test_works_query_filters_not_allowed_with_dois__0__4
 TOKEN = "synthetic-plus-token-0000"
 MAILTO = "synthetic.user@example.org"
 
-
-class FakeClock:
-    """Pacer clock and sleep: time moves only when the pacer or the backoff waits."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-        self._lock = threading.Lock()
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        with self._lock:
-            self.sleeps.append(seconds)
-            self.now += seconds
 
 
 @pytest.fixture

@@ -10,23 +10,7 @@ from contextlib import ExitStack
 import pytest
 
 from citecheck.sources.pacing import POLITE, PUBLIC, Limits, Pacer
-
-
-class FakeClock:
-    """A clock that only moves when something sleeps on it."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-        self._lock = threading.Lock()
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        with self._lock:
-            self.sleeps.append(seconds)
-            self.now += seconds
+from tests.sources.fakes import FakeClock
 
 
 def entry_times(pacer: Pacer, clock: FakeClock, kinds: list[str]) -> list[tuple[str, float]]:
