@@ -36,6 +36,7 @@ _STATUS_CLASS: dict[ReferenceStatus, str] = {
     ReferenceStatus.VERIFIED: "verified",
     ReferenceStatus.CORRECTED: "corrected",
     ReferenceStatus.NOT_FOUND: "not-found",
+    ReferenceStatus.NOT_COVERED: "not-covered",
     ReferenceStatus.RETRACTED: "retracted",
     ReferenceStatus.UNVERIFIED: "unverified",
     ReferenceStatus.NOT_CHECKED: "not-checked",
@@ -44,6 +45,7 @@ _STATUS_MEANING: dict[ReferenceStatus, str] = {
     ReferenceStatus.VERIFIED: "matched to a registry record that agrees with the reference",
     ReferenceStatus.CORRECTED: "matched, but the registry corrects the DOI or other details",
     ReferenceStatus.NOT_FOUND: "every source answered and none holds the work",
+    ReferenceStatus.NOT_COVERED: "a book, report or web page without a DOI: outside Crossref's coverage",
     ReferenceStatus.RETRACTED: "the work has been retracted or withdrawn",
     ReferenceStatus.UNVERIFIED: "a source failed or several records fit: nothing is certain",
     ReferenceStatus.NOT_CHECKED: "resolution was not attempted",
@@ -53,6 +55,7 @@ _DOT_COLOUR: dict[ReferenceStatus, str] = {
     ReferenceStatus.VERIFIED: "#2e7d3e",
     ReferenceStatus.CORRECTED: "#2d62b0",
     ReferenceStatus.NOT_FOUND: "#c62828",
+    ReferenceStatus.NOT_COVERED: "#5a6f80",
     ReferenceStatus.RETRACTED: "#6d0f0f",
     ReferenceStatus.UNVERIFIED: "#b07800",
     ReferenceStatus.NOT_CHECKED: "#777777",
@@ -73,6 +76,7 @@ th { background: #f3f3f3; }
 .status.verified { background: #e3f4e6; color: #1d5e2a; }
 .status.corrected { background: #e4ecfa; color: #1d4b8f; }
 .status.not-found { background: #fde4e2; color: #8f1d1d; }
+.status.not-covered { background: #e6edf2; color: #34495a; }
 .status.retracted { background: #6d0f0f; color: #ffffff; }
 .status.unverified { background: #fff3d4; color: #6b4700; }
 .status.not-checked { background: #eeeeee; color: #444444; }

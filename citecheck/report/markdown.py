@@ -31,6 +31,8 @@ class ReferenceStatus(str, Enum):
     """Matched, but the registry corrects what was written (DOI or metadata findings)."""
     NOT_FOUND = "not found"
     """Every source answered and none holds the work."""
+    NOT_COVERED = "not covered"
+    """A book, report or web page without a DOI, which Crossref is not expected to know."""
     RETRACTED = "retracted"
     """Matched to a work that has been retracted or withdrawn."""
     UNVERIFIED = "could not verify"
@@ -43,6 +45,7 @@ STATUS_ICONS: dict[ReferenceStatus, str] = {
     ReferenceStatus.VERIFIED: "✅",
     ReferenceStatus.CORRECTED: "✏️",
     ReferenceStatus.NOT_FOUND: "❌",
+    ReferenceStatus.NOT_COVERED: "ℹ️",
     ReferenceStatus.RETRACTED: "⛔",
     ReferenceStatus.UNVERIFIED: "❔",
     ReferenceStatus.NOT_CHECKED: "➖",
@@ -111,6 +114,8 @@ def reference_status(
         return ReferenceStatus.RETRACTED
     if resolution is None or resolution.status is ResolutionStatus.SKIPPED:
         return ReferenceStatus.NOT_CHECKED
+    if any(f.code == "S002" and f.severity is Severity.INFO for f in findings):
+        return ReferenceStatus.NOT_COVERED  # outside the registry's coverage, not a suspect
     if resolution.status is ResolutionStatus.NOT_FOUND:
         return ReferenceStatus.NOT_FOUND
     if resolution.status is not ResolutionStatus.MATCHED:

@@ -93,3 +93,23 @@ def test_sections_and_details() -> None:
     # Only the rules that fired are documented, in rule order.
     assert "**C001 citation-without-entry**" in out and "**D001" not in out
     assert "<details>" not in render(build_empty_report())
+
+
+@pytest.mark.parametrize(
+    ("severity", "status"),
+    [
+        pytest.param("info", ReferenceStatus.NOT_COVERED, id="book-without-doi-not-covered"),
+        pytest.param("warning", ReferenceStatus.NOT_FOUND, id="article-nowhere-not-found"),
+    ],
+)
+def test_no_registry_match_status_follows_its_severity(severity: str, status: ReferenceStatus) -> None:
+    from dataclasses import replace
+
+    from citecheck.findings import Severity
+    from citecheck.rules import rule
+
+    report = build_sample_report()
+    doc = report.documents[0]
+    ref = next(r for r in doc.references if r.id == "4")
+    finding = replace(rule("S002").finding("not found", span=ref.span, reference="4"), severity=Severity.parse(severity))
+    assert reference_status(doc, ref, [finding]) is status
