@@ -38,6 +38,7 @@ class UserError(click.ClickException):
     exit_code = EXIT_ERROR
 
     def show(self, file: object = None) -> None:
+        """One line on stderr, `citecheck: error: ...` (click's own format names no program)."""
         click.echo(f"citecheck: error: {self.format_message()}", err=True)
 
 
@@ -78,6 +79,7 @@ class Progress:
         self._last_tenth = -1
 
     def __call__(self, done: int, total: int) -> None:
+        """Show that `done` of `total` references are resolved (runs under 20 show nothing)."""
         if self.quiet or total < 20:
             return
         if self.tty:
