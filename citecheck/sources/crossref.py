@@ -175,8 +175,12 @@ def _retry_after(response: httpx2.Response) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    try:  # delay-seconds: an integer by RFC 9110; a decimal is read too, being unambiguous
+        seconds = float(value)
+    except ValueError:
+        pass
+    else:
+        return seconds if seconds >= 0 and seconds == seconds else None  # no negatives, no NaN
     try:  # HTTP-date form
         when = email.utils.parsedate_to_datetime(value)
         return max(0.0, when.timestamp() - time.time())

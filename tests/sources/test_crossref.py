@@ -254,3 +254,22 @@ def test_paced_client_never_trips_an_enforcing_server() -> None:
             except SourceUnavailable:  # the failure budget may stop it first: fine
                 break
         assert strict.violations > 0
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        pytest.param("2", 2.0, id="integer-seconds"),
+        pytest.param("0.5", 0.5, id="decimal-seconds-read-too"),
+        pytest.param("-1", None, id="negative-ignored"),
+        pytest.param("nan", None, id="nan-ignored"),
+        pytest.param("soon", None, id="garbage-ignored"),
+        pytest.param("Wed, 21 Oct 2015 07:28:00 GMT", 0.0, id="http-date-in-the-past"),
+    ],
+)
+def test_retry_after_header(value: str, expected: float | None) -> None:
+    import httpx2
+
+    from citecheck.sources.crossref import _retry_after
+
+    assert _retry_after(httpx2.Response(429, headers={"Retry-After": value})) == expected
