@@ -423,7 +423,7 @@ def extract(document: Path, output: Path | None) -> None:
     """Write DOCUMENT's reference list as BibTeX, with stable readable keys."""
     from citecheck.documents.loading import InputError
     from citecheck.engine import read
-    from citecheck.references.bibtex import write_bibtex
+    from citecheck.references.bibtex_write import write_bibtex
 
     try:
         result = read(document, AuditOptions(verify=False))

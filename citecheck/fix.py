@@ -27,7 +27,7 @@ from typing import Any
 
 from citecheck.findings import Finding, Fix
 from citecheck.model import CslItem, Reference, ResolutionStatus
-from citecheck.references.bibtex import write_bibtex
+from citecheck.references.bibtex_write import write_bibtex
 from citecheck.references.doi import is_valid_doi, normalize_doi
 from citecheck.results import DocumentResult
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import bibtexparser
 from bibtexparser.model import Entry
 
-from citecheck.references.bibtex import TextLocator, encode_field_value, protected_fields
+from citecheck.references.bibtex import TextLocator, protected_fields
+from citecheck.references.latex_text import encode_field_value
 
 
 @dataclass(frozen=True, slots=True)

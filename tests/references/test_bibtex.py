@@ -9,17 +9,10 @@ from typing import Any
 import bibtexparser
 import pytest
 
-from citecheck.references.bibtex import (
-    bibtex_entry_to_csl,
-    csl_to_bibtex_fields,
-    entry_has_et_al,
-    latex_escape,
-    latex_to_text,
-    protected_fields,
-    read_bibtex,
-    write_bibtex,
-)
+from citecheck.references.bibtex import bibtex_entry_to_csl, entry_has_et_al, protected_fields, read_bibtex
 from citecheck.references.bibtex_edit import update_bibtex_text
+from citecheck.references.bibtex_write import csl_to_bibtex_fields, write_bibtex
+from citecheck.references.latex_text import latex_escape, latex_to_text
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 # The review's four references, typed from ../shared/corpus/metastatic-breast-cancer-review.txt.
