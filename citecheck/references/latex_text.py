@@ -26,6 +26,7 @@ def latex_escape(text: str) -> str:
 
 
 def balanced_braces(text: str) -> bool:
+    """True when every `{` in `text` is closed by a later `}` and no `}` comes unopened."""
     depth = 0
     for ch in text:
         depth += {"{": 1, "}": -1}.get(ch, 0)
