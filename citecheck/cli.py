@@ -21,6 +21,8 @@ import click
 
 from citecheck import __version__
 from citecheck.config import DEFAULT_CROSSREF_URL, AuditOptions
+from citecheck.documents.discovery import expand_documents
+from citecheck.documents.loading import InputError
 from citecheck.documents.readers import INPUT_FORMATS
 from citecheck.findings import Severity
 from citecheck.results import UNVERIFIED_CODE, Report
@@ -140,66 +142,6 @@ def audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-DOCUMENT_SUFFIXES = (".txt", ".md", ".qmd", ".rmd", ".tex", ".docx")
-"""What a directory scan picks up (case-insensitive)."""
-_SKIPPED_DIRECTORIES = ("node_modules", "__pycache__")
-
-
-def _latex_fragment(path: Path) -> bool:
-    """A .tex file without `\\documentclass` is a part included by a main file, not a document."""
-    try:
-        with path.open("rb") as handle:
-            return b"\\documentclass" not in handle.read(65536)
-    except OSError:
-        return False  # let the reader report it
-
-
-def _scan(directory: Path) -> list[Path]:
-    found: list[Path] = []
-    for root, directories, files in os.walk(directory):
-        # Hidden directories (.git, .venv) and virtual environments hold no manuscripts.
-        directories[:] = sorted(d for d in directories if not d.startswith(".") and d not in _SKIPPED_DIRECTORIES
-                                and not (Path(root) / d / "pyvenv.cfg").exists())
-        for name in sorted(files):
-            path = Path(root) / name
-            if name.startswith(".") or path.suffix.lower() not in DOCUMENT_SUFFIXES:
-                continue
-            if path.suffix.lower() == ".tex" and _latex_fragment(path):
-                continue
-            found.append(path)
-    return found
-
-
-def expand_documents(arguments: tuple[str, ...]) -> list[Path]:
-    """Files as named, directories scanned recursively, globs expanded; each file once, in order.
-
-    A file named explicitly is read whatever its suffix; a name that is neither a file, a
-    directory nor a matching glob is kept, so that the reader reports it as missing.
-    """
-    import glob
-
-    found: list[Path] = []
-    for argument in arguments:
-        path = Path(argument)
-        if path.is_dir():
-            scanned = _scan(path)
-            if not scanned:
-                raise UserError(f"{argument}: no documents in this directory ({', '.join(DOCUMENT_SUFFIXES)})")
-            found.extend(scanned)
-        elif not path.exists() and glob.has_magic(argument):
-            matches = sorted(glob.glob(argument, recursive=True))
-            if not matches:
-                raise UserError(f"{argument}: no file matches")
-            for match in matches:
-                found.extend(_scan(Path(match)) if Path(match).is_dir() else [Path(match)])
-        else:
-            found.append(path)
-    unique: dict[Path, Path] = {}
-    for path in found:
-        unique.setdefault(path.resolve(), path)
-    return list(unique.values())
-
-
 def _given(params: dict[str, Any]) -> set[str]:
     """The parameters the user set on the command line or through the environment."""
     from click.core import ParameterSource
@@ -242,7 +184,10 @@ def prepare(arguments: tuple[str, ...], params: dict[str, Any]) -> tuple[list[Pa
     """Documents, options (command line over configuration file over defaults) and the file used."""
     from citecheck.configfile import merge_options
 
-    documents = expand_documents(arguments)
+    try:
+        documents = expand_documents(arguments)
+    except InputError as error:
+        raise UserError(str(error)) from None
     config = _configuration(documents, params)
     selectors, ignores = _split(params["select"]), _split(params["ignore"])
     _check_selectors(selectors, "--select")
@@ -354,7 +299,6 @@ def make_baseline(documents: tuple[str, ...], output: Path, **params: Any) -> No
 
 
 def _run_audit(documents: tuple[Path, ...], options: AuditOptions, quiet: bool) -> Report:
-    from citecheck.documents.loading import InputError
     from citecheck.engine import audit as run
 
     def notify(message: str) -> None:
@@ -401,7 +345,7 @@ def parse(text: str | None, file: Path | None) -> None:
     if text is not None:
         lines = [text]
     else:
-        from citecheck.documents.loading import InputError, load_document
+        from citecheck.documents.loading import load_document
 
         try:
             lines = [line for line in load_document(file).text.splitlines() if line.strip()]
@@ -421,7 +365,6 @@ def parse(text: str | None, file: Path | None) -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the BibTeX here (atomically) instead of stdout.")
 def extract(document: Path, output: Path | None) -> None:
     """Write DOCUMENT's reference list as BibTeX, with stable readable keys."""
-    from citecheck.documents.loading import InputError
     from citecheck.engine import read
     from citecheck.references.bibtex_write import write_bibtex
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from citecheck.cli import expand_documents, main
+from citecheck.cli import main
+from citecheck.documents.discovery import expand_documents
 from citecheck.rules import RULES
 from tests.conftest import ROOT
 

@@ -1,0 +1,67 @@
+"""Which files a command line names: files as given, directories scanned, globs expanded."""
+
+from __future__ import annotations
+
+import glob
+import os
+from pathlib import Path
+
+from citecheck.documents.loading import InputError
+
+DOCUMENT_SUFFIXES = (".txt", ".md", ".qmd", ".rmd", ".tex", ".docx")
+"""What a directory scan picks up (case-insensitive)."""
+_SKIPPED_DIRECTORIES = ("node_modules", "__pycache__")
+
+
+def _latex_fragment(path: Path) -> bool:
+    """A .tex file without `\\documentclass` is a part included by a main file, not a document."""
+    try:
+        with path.open("rb") as handle:
+            return b"\\documentclass" not in handle.read(65536)
+    except OSError:
+        return False  # let the reader report it
+
+
+def _scan(directory: Path) -> list[Path]:
+    """The documents under a directory, in a stable order, skipping hidden and tool directories."""
+    found: list[Path] = []
+    for root, directories, files in os.walk(directory):
+        # Hidden directories (.git, .venv) and virtual environments hold no manuscripts.
+        directories[:] = sorted(d for d in directories if not d.startswith(".") and d not in _SKIPPED_DIRECTORIES
+                                and not (Path(root) / d / "pyvenv.cfg").exists())
+        for name in sorted(files):
+            path = Path(root) / name
+            if name.startswith(".") or path.suffix.lower() not in DOCUMENT_SUFFIXES:
+                continue
+            if path.suffix.lower() == ".tex" and _latex_fragment(path):
+                continue
+            found.append(path)
+    return found
+
+
+def expand_documents(arguments: tuple[str, ...]) -> list[Path]:
+    """Files as named, directories scanned recursively, globs expanded; each file once, in order.
+
+    A file named explicitly is read whatever its suffix; a name that is neither a file, a
+    directory nor a matching glob is kept, so that the reader reports it as missing.
+    """
+    found: list[Path] = []
+    for argument in arguments:
+        path = Path(argument)
+        if path.is_dir():
+            scanned = _scan(path)
+            if not scanned:
+                raise InputError(f"{argument}: no documents in this directory ({', '.join(DOCUMENT_SUFFIXES)})")
+            found.extend(scanned)
+        elif not path.exists() and glob.has_magic(argument):
+            matches = sorted(glob.glob(argument, recursive=True))
+            if not matches:
+                raise InputError(f"{argument}: no file matches")
+            for match in matches:
+                found.extend(_scan(Path(match)) if Path(match).is_dir() else [Path(match)])
+        else:
+            found.append(path)
+    unique: dict[Path, Path] = {}
+    for path in found:
+        unique.setdefault(path.resolve(), path)
+    return list(unique.values())
