@@ -19,7 +19,7 @@ from pathlib import Path
 from citecheck.config import AuditOptions
 from citecheck.engine import audit, read
 from citecheck.fileio import atomic_write
-from citecheck.references.bibtex import write_bibtex
+from citecheck.references.bibtex_write import write_bibtex
 from citecheck.report import formats
 
 ROOT = Path(__file__).resolve().parents[1]
