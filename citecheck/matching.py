@@ -290,39 +290,31 @@ def _in_raw(ref: _Reference, value: str) -> bool:
 
 
 def _volume(ref: _Reference, work: Work) -> tuple[Verdict, str]:
-    volume = normalize_volume(work.volume)
-    if not volume:
-        return "absent", "no volume in record"
-    if ref.volume == volume or any(v == volume for v, _ in ref.locators):
-        return "agree", f"volume {volume}"
-    if ref.locators:
-        # The raw string's locator beats the parser's reading of it (parsers mistake
-        # "2010, 6:e1001231" for page 6): the raw string is what the author wrote.
-        return "disagree", f"volume {volume} (reference {ref.locators[0][0]})"
-    if ref.volume:
-        if _in_raw(ref, volume):
-            return "agree", f"volume {volume}"
-        return "disagree", f"volume {volume} (reference {ref.volume})"
-    if volume in ref.raw_numbers:
-        return "agree", f"volume {volume}"
-    return "absent", f"volume {volume} absent in reference"
+    return _locator_part("volume", normalize_volume(work.volume), ref.volume, [v for v, _ in ref.locators], ref)
 
 
 def _page(ref: _Reference, work: Work) -> tuple[Verdict, str]:
-    page = first_page(work.page)
-    if not page:
-        return "absent", "no page in record"
-    if ref.page == page or any(p == page for _, p in ref.locators):
-        return "agree", f"page {page}"
-    if ref.locators:
-        return "disagree", f"page {page} (reference {ref.locators[0][1]})"
-    if ref.page:
-        if _in_raw(ref, page):
-            return "agree", f"page {page}"
-        return "disagree", f"page {page} (reference {ref.page})"
-    if page in ref.raw_numbers:
-        return "agree", f"page {page}"
-    return "absent", f"page {page} absent in reference"
+    return _locator_part("page", first_page(work.page), ref.page, [p for _, p in ref.locators], ref)
+
+
+def _locator_part(label: str, registered: str, parsed: str, in_locators: list[str], ref: _Reference) -> tuple[Verdict, str]:
+    """Agreement on a volume or first page: the record's value against the raw string's
+    `volume:page` locators first, then the parsed field, then any number in the raw string."""
+    if not registered:
+        return "absent", f"no {label} in record"
+    if parsed == registered or registered in in_locators:
+        return "agree", f"{label} {registered}"
+    if in_locators:
+        # The raw string's locator beats the parser's reading of it (parsers mistake
+        # "2010, 6:e1001231" for page 6): the raw string is what the author wrote.
+        return "disagree", f"{label} {registered} (reference {in_locators[0]})"
+    if parsed:
+        if _in_raw(ref, registered):
+            return "agree", f"{label} {registered}"
+        return "disagree", f"{label} {registered} (reference {parsed})"
+    if registered in ref.raw_numbers:
+        return "agree", f"{label} {registered}"
+    return "absent", f"{label} {registered} absent in reference"
 
 
 def _journal(ref: _Reference, work: Work) -> tuple[Verdict, str]:
