@@ -78,11 +78,16 @@ def read(path: str | Path, options: AuditOptions) -> ReadResult:
     return read_any(Path(path), str(path), options)
 
 
-def selected(finding: Finding, options: AuditOptions) -> bool:
-    """True when the configuration asks for this finding's rule."""
+def selected_codes(options: AuditOptions) -> frozenset[str]:
+    """The codes of the rules the configuration asks for: `select` less `ignore`."""
     chosen = {r.code for s in options.select for r in matching_rules(s)}
     dropped = {r.code for s in options.ignore for r in matching_rules(s)}
-    return finding.code in chosen and finding.code not in dropped
+    return frozenset(chosen - dropped)
+
+
+def selected(finding: Finding, options: AuditOptions) -> bool:
+    """True when the configuration asks for this finding's rule."""
+    return finding.code in selected_codes(options)
 
 
 def audit(
@@ -148,8 +153,9 @@ def audit(
             note(message)
     from citecheck.suppressions import suppress  # per-file ignores, suppression comments, X001
 
-    chosen = [f for f in findings if selected(f, options)]
-    kept = sorted(suppress(chosen, documents, options, lambda f: selected(f, options)), key=Finding.sort_key)
+    codes = selected_codes(options)  # once: every finding is checked against the same set
+    chosen = [f for f in findings if f.code in codes]
+    kept = sorted(suppress(chosen, documents, options, lambda f: f.code in codes), key=Finding.sort_key)
     return Report(documents=tuple(documents), findings=tuple(kept), notes=tuple(notes))
 
 
