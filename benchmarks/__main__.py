@@ -1,6 +1,8 @@
 """`python -m benchmarks SUITE [options]`: run one suite and print its JSON figures on stdout;
 `python -m benchmarks all [--quick] [--out DIR]`: run every suite with its defaults and write
-`reports/benchmarks.json` and `reports/benchmarks.md` (see `benchmarks.report`).
+`reports/benchmarks.json` and `reports/benchmarks.md` (see `benchmarks.report`);
+`python -m benchmarks all --only SUITE` runs that suite and replaces its figures in the existing
+reports, keeping the others (each suite says when it was measured).
 
 Suites: parsing, matching, linking, throughput, scale, audit_speed, and thesis when
 `benchmarks/thesis.py` exists. A suite whose data under `../shared/datasets` is absent is
@@ -91,8 +93,27 @@ def run_all(quick: bool, out_dir: Path, only: Sequence[str] = ()) -> dict[str, A
             traceback.print_exc()
             results[suite] = {"error": f"{type(error).__name__}: {error}"}
     document = {"machine": machine(), "quick": quick, "suites": results}
+    if only:
+        document = _merged_with_previous(document, out_dir)
     write_reports(document, out_dir)
     return document
+
+
+def _merged_with_previous(document: dict[str, Any], out_dir: Path) -> dict[str, Any]:
+    """`all --only SUITE`: the suites run now replace theirs in the existing report; the other
+    suites' figures stay, each still stamped with the machine and date it was measured on."""
+    previous_path = out_dir / "benchmarks.json"
+    try:
+        previous = json.loads(previous_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return document
+    suites = dict(previous.get("suites", {}))
+    for figures in suites.values():
+        figures.setdefault("measured", previous.get("machine", {}).get("date"))
+    for name, figures in document["suites"].items():
+        suites[name] = {**figures, "measured": document["machine"]["date"]}
+    ordered = {name: suites[name] for name in [*SUITES, *sorted(set(suites) - set(SUITES))] if name in suites}
+    return {**document, "quick": bool(previous.get("quick")) or document["quick"], "suites": ordered}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -194,6 +194,8 @@ def render_markdown(document: dict[str, Any]) -> str:
         if "skipped" in figures or "error" in figures:
             lines += [f"Not run: {figures.get('skipped') or figures.get('error')}", ""]
             continue
+        if figures.get("measured") and figures["measured"] != m["date"]:
+            lines += [f"Measured {figures['measured']} (an earlier run than the header's).", ""]
         if figures.get("args"):
             lines += [f"Arguments: `{' '.join(figures['args'])}`", ""]
         lines += ["| measure | ours | anchor (published) | target from the issues |", "| --- | --- | --- | --- |"]
