@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.synthetic import numeric_document
-from citecheck.config import AuditOptions
+from citecheck.config.options import AuditOptions
 from citecheck.engine import audit
 
 

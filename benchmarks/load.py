@@ -25,7 +25,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from citecheck.config import AuditOptions
+from citecheck.config.options import AuditOptions
 from citecheck.engine import audit
 from citecheck.sources.pacing import POLITE
 from tests.crossref_server import CrossrefServer, Fault

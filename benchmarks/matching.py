@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from citecheck.matching import bibliographic_query, decide
+from citecheck.resolve.matching import bibliographic_query, decide
 from citecheck.references.doi import normalize_doi
 from citecheck.sources.snapshot import SnapshotSource, build_snapshot
 

@@ -99,10 +99,10 @@ def run(args: list[str]) -> dict[str, Any]:
     checkpoints = sorted({int(c) for c in options.checkpoints.split(",") if c.strip()} | {references_wanted})
     checkpoints = [c for c in checkpoints if 0 < c <= references_wanted]
 
-    from citecheck.engine import references_from_entries
-    from citecheck.documents.base import RawEntry
+    from citecheck.references.entries import references_from_entries
+    from citecheck.model import RawEntry
     from citecheck.model import ResolutionStatus, Span
-    from citecheck.resolve import Resolver
+    from citecheck.resolve.resolver import Resolver
     from citecheck.sources.snapshot import SnapshotSource, build_snapshot
 
     # The references are every k-th record, so they are spread over the whole snapshot.

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from citecheck.config import AuditOptions
+from citecheck.config.options import AuditOptions
 from citecheck.engine import audit
 
 _WORDS = ("the results of the trial were consistent with earlier reports and the analysis "

@@ -66,7 +66,7 @@ def manuscript(records: list[dict[str, Any]]) -> str:
 
 def _audit(document: Path, server_url: str, cache_dir: Path, report_path: Path, jobs: int) -> float:
     """Run `citecheck audit` through its command line, in this process; wall seconds."""
-    from citecheck.cli import main
+    from citecheck.cli.app import main
 
     argv = [
         "audit", str(document), "--format", "json", "-o", str(report_path), "--exit-zero", "-q",

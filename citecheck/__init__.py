@@ -6,10 +6,9 @@ The public API: `audit()` runs the whole pipeline on documents and returns a `Re
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from citecheck.findings import Finding, Severity  # noqa: E402
-from citecheck.results import Report  # noqa: E402
+from citecheck.findings import Finding, Severity
+from citecheck.results import Report
+from citecheck.version import __version__
 
 __all__ = ["Finding", "Report", "Severity", "__version__", "audit"]
 

@@ -1,5 +1,5 @@
 """`python -m citecheck`: the same as the `citecheck` command."""
 
-from citecheck.cli import run
+from citecheck.cli.app import run
 
 run()

@@ -7,20 +7,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from citecheck.checks.authoryear import link_author_year
+from citecheck.checks.bibliography import bibliography_findings, reader_findings
 from citecheck.checks.context import DocumentContext
 from citecheck.checks.linking import check_linking
 from citecheck.checks.registry import check_registry
-from citecheck.config import AuditOptions
-from citecheck.documents.base import RawEntry, ReadDocument
+from citecheck.config.options import AuditOptions
+from citecheck.documents.base import ReadDocument
 from citecheck.documents.loading import InputError
+from citecheck.documents.readers import read_document
 from citecheck.findings import Finding
-from citecheck.hints import suggest_placements
-from citecheck.model import Reference, Resolution
-from citecheck.references.keys import make_key
-from citecheck.references.parser import parse_references
+from citecheck.fix.hints import suggest_placements
+from citecheck.gate.suppressions import suppress
+from citecheck.model import Citation, Reference, Resolution
+from citecheck.references.entries import references_from_entries
+from citecheck.documents.bibliography import read_bibliography_file
 from citecheck.results import DocumentResult, Report
 from citecheck.rules import RULES, matching_rules
 
@@ -41,41 +45,72 @@ class ReadResult:
     """Findings made while reading: bibliography-file and include problems, author-year linking."""
 
 
-def references_from_entries(entries: Sequence[RawEntry]) -> tuple[Reference, ...]:
-    """Parse reference-list entries into References with ids and stable keys."""
-    parsed = parse_references([entry.text for entry in entries])
-    taken: set[str] = set()
-    used_ids: set[str] = set()
-    references: list[Reference] = []
-    for entry, result in zip(entries, parsed):
-        key = make_key(result.csl, taken)
-        ident = str(entry.number) if entry.number is not None else key
-        if ident in used_ids:  # a repeated number: keep both entries, apart
-            suffix = 2
-            while f"{ident}#{suffix}" in used_ids:
-                suffix += 1
-            ident = f"{ident}#{suffix}"
-        used_ids.add(ident)
-        references.append(
-            Reference(
-                id=ident,
-                raw=entry.text,
-                csl=result.csl,
-                span=entry.span,
-                number=entry.number,
-                key=key,
-                parsed=result.ok,
-                et_al=result.et_al,
-            )
-        )
-    return tuple(references)
-
-
 def read(path: str | Path, options: AuditOptions) -> ReadResult:
-    """Read one document and its bibliography. Raises InputError for unreadable input."""
-    from citecheck.documents.readers import read_any
+    """Read one document and its bibliography, build its references and link author-year
+    citations to them. Raises InputError for unreadable input.
 
-    return read_any(Path(path), str(path), options)
+    The bibliography is the document's own list, or the files it names and `--bib` gives;
+    what could not be read (bad .bib blocks, missing `\\input` files) becomes findings.
+    References' `id` is the number (numbered lists) or the key (.bib, CSL-JSON, author-year).
+    """
+    shown = str(path)
+    path = Path(path)
+    document = read_document(path, shown, options.input_format)
+    findings = list(reader_findings(document.problems, shown))
+
+    bib_files = [Path(p) for p in document.bibliography_files] + list(options.bibliographies)
+    references = references_from_entries(document.entries) if document.entries else ()
+    parents: dict[str, str] = {}
+    for bib in _unique(bib_files):
+        bibliography = read_bibliography_file(bib)
+        references += bibliography.references
+        parents.update(bibliography.parents)
+        findings += bibliography_findings(bibliography.problems, str(bib))
+    citations, linking = link_author_year(document.citations, references)
+    findings += linking
+    known = {r.id for r in references}
+    citations = _with_parents(citations, {k: v for k, v in parents.items() if v in known})
+    return ReadResult(
+        document=replace(document, citations=citations),
+        references=references,
+        has_bibliography=bool(bib_files),
+        findings=tuple(findings),
+    )
+
+
+def _unique(paths: list[Path]) -> list[Path]:
+    """Paths in order, each once (a .bib named by the document and by `--bib` is read once)."""
+    seen: set[str] = set()
+    kept: list[Path] = []
+    for path in paths:
+        name = str(path.resolve()) if path.exists() else str(path)
+        if name not in seen:
+            seen.add(name)
+            kept.append(path)
+    return kept
+
+
+def _with_parents(citations: tuple[Citation, ...], parents: dict[str, str]) -> tuple[Citation, ...]:
+    """Citations of an entry with a BibTeX `crossref` also cite its parent: BibTeX prints the
+    parent (a proceedings, a book) when its children are cited, so it is not uncited.
+
+    The parent is appended to the citation's targets after the keys written.
+    """
+    if not parents:
+        return citations
+    out: list[Citation] = []
+    for citation in citations:
+        extra = []
+        for target in citation.targets:
+            parent = parents.get(target)
+            # Follow a chain (a chapter in a book in a series), bounded.
+            hops = 0
+            while parent and hops < 8 and parent not in citation.targets and parent not in extra:
+                extra.append(parent)
+                parent = parents.get(parent)
+                hops += 1
+        out.append(replace(citation, targets=citation.targets + tuple(extra)) if extra else citation)
+    return tuple(out)
 
 
 def selected_codes(options: AuditOptions) -> frozenset[str]:
@@ -113,7 +148,8 @@ def audit(
 
     resolver = None
     if options.verify:
-        from citecheck.sources.setup import build_resolver
+        # Deferred: the sources pull in habanero and httpx2, which a `--no-verify` run never needs.
+        from citecheck.resolve.setup import build_resolver
 
         resolver = build_resolver(options, note)
 
@@ -151,8 +187,6 @@ def audit(
     if resolver is not None:
         for message in resolver_notes(resolver):
             note(message)
-    from citecheck.suppressions import suppress  # per-file ignores, suppression comments, X001
-
     codes = selected_codes(options)  # once: every finding is checked against the same set
     chosen = [f for f in findings if f.code in codes]
     kept = sorted(suppress(chosen, documents, options, lambda f: f.code in codes), key=Finding.sort_key)
@@ -165,4 +199,4 @@ def resolver_notes(resolver: object) -> list[str]:
     return list(closing()) if callable(closing) else []
 
 
-__all__ = ["InputError", "ReadResult", "audit", "read", "references_from_entries", "RULES"]
+__all__ = ["InputError", "ReadResult", "audit", "read", "selected_codes"]

@@ -68,6 +68,20 @@ class Citation:
 
 
 @dataclass(frozen=True, slots=True)
+class RawEntry:
+    """One entry of a reference list as it stands in the document, before parsing."""
+
+    text: str
+    """The entry's text without its label, wrapped lines joined by single spaces."""
+    span: Span
+    """Where the entry (label included) starts."""
+    number: int | None = None
+    """The entry's number when the list is numbered (`1`, `[1]`, `1.`, `1)`)."""
+    label: str = ""
+    """The label exactly as written (`1`, `[1]`, `1.`)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Reference:
     """One entry of a reference list or bibliography database."""
 

@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from citecheck.config import AuditOptions
+from citecheck.config.options import AuditOptions
 from citecheck.engine import audit
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,9 +16,9 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from citecheck.config import AuditOptions
+from citecheck.config.options import AuditOptions
 from citecheck.engine import audit, read
-from citecheck.fileio import atomic_write
+from citecheck.cli.fileio import atomic_write
 from citecheck.references.bibtex_write import write_bibtex
 from citecheck.report import formats
 
@@ -56,8 +56,8 @@ def outputs() -> dict[Path, Callable[[], str]]:
 
 def corrected_outputs() -> dict[Path, Callable[[], str]]:
     """The review's corrected bibliography (`citecheck fix`): BibTeX and Vancouver text."""
-    from citecheck.fix import corrected_bibtex, corrected_items, plan_fixes
-    from citecheck.formatting import format_bibliography
+    from citecheck.fix.plan import corrected_bibtex, corrected_items, plan_fixes
+    from citecheck.fix.formatting import format_bibliography
 
     def plan():  # safe fixes only, as `citecheck fix --offline --no-cache` applies them
         report = audit([EXAMPLE], offline_options())

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from citecheck.cli import main
+from citecheck.cli.app import main
 from tests.crossref_server import CrossrefServer, Fault, load_fixture, works_from_fixtures
 
 # From the recorded reply for 10.1371/journal.pone.0033693 (title, authors, journal, volume, issue, page, year).

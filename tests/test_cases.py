@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 
-from citecheck.config import AuditOptions
+from citecheck.config.options import AuditOptions
 from citecheck.engine import audit, read
 from citecheck.findings import Finding
 from citecheck.model import Citation, Reference

@@ -23,7 +23,7 @@ def test_committed_output_is_current(path: Path, produce, monkeypatch: pytest.Mo
 def test_extract_command_writes_references_bib(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
 
-    from citecheck.cli import main
+    from citecheck.cli.app import main
 
     monkeypatch.chdir(ROOT)
     out = tmp_path / "refs.bib"

@@ -11,7 +11,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from citecheck.cli import main
+from citecheck.cli.app import main
 from tests.conftest import EXAMPLE, ROOT
 
 EXPECTED = json.loads((ROOT / "tests" / "cases" / "review" / "expected.json").read_text(encoding="utf-8"))

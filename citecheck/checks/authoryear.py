@@ -28,13 +28,14 @@ from dataclasses import dataclass, replace
 
 from citecheck.findings import Finding
 from citecheck.model import Citation, CitationStyle, Reference
-from citecheck.normalize import fold
-from citecheck.references.names import split_names
+from citecheck.references.normalize import fold
+from citecheck.references.names import NAME_PARTICLES, split_names
 from citecheck.rules import rule
 
 __all__ = ["EntryNames", "entry_names", "link_author_year", "name_key"]
 
-_PARTICLES = frozenset("van von de der den da di du del della des la le dos das ter ten el al bin ibn".split())
+#: The particles as `name_key` sees them: folded, apostrophes split off (`'t` → `t`).
+_PARTICLE_WORDS = frozenset(particle.strip("'’") for particle in NAME_PARTICLES)
 _RAW_YEAR = re.compile(r"(?<!\d)((?:1[5-9]|20)\d\d)([a-z])?(?![\dA-Za-z])|\bn\.\s?d\.|\bin press\b", re.I)
 _SIMILAR = 0.8
 
@@ -42,7 +43,7 @@ _SIMILAR = 0.8
 def name_key(name: str) -> str:
     """A name reduced for comparison: folded, particles before the last word dropped, joined."""
     words = [w for w in re.split(r"[\s\-'’.]+", fold(name)) if w]
-    while len(words) > 1 and words[0] in _PARTICLES:
+    while len(words) > 1 and words[0] in _PARTICLE_WORDS:
         words.pop(0)
     return "".join(words)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from citecheck.checks.context import DocumentContext
 from citecheck.findings import Finding
 from citecheck.model import Citation, CitationStyle, Reference
-from citecheck.normalize import fold, title_similarity, title_tokens
+from citecheck.references.normalize import fold, title_similarity, title_tokens
 from citecheck.references.doi import normalize_doi
 from citecheck.rules import rule
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 from citecheck.checks.context import DocumentContext
 from citecheck.findings import Finding, Fix, Severity
 from citecheck.model import Reference, Resolution, ResolutionStatus, Work
-from citecheck.normalize import (
+from citecheck.references.normalize import (
     fold,
     given_names_compatible,
     pages_equal,

@@ -27,6 +27,7 @@ import re
 
 from citecheck.documents.base import SourceText
 from citecheck.model import Citation, CitationStyle
+from citecheck.references.names import NAME_PARTICLES
 
 __all__ = ["find_author_year_citations", "parse_names"]
 
@@ -48,9 +49,8 @@ _LEAD_IN = re.compile(
 )
 _ET_AL = re.compile(r"\s*,?\s*et\s+al\.?\s*$")
 _JOIN = re.compile(r"\s*(?:,\s*)?(?:&|\band\b)\s*|\s*,\s*")
-_PARTICLES = frozenset(
-    "van von de der den da di du del della des la le dos das ter ten el al bin ibn mac st st.".split()
-)
+#: Abbreviated name words that end in a full stop without ending a sentence (`St. Johnston`).
+_DOTTED_NAME_PREFIXES = frozenset({"st.", "ste."})
 _NAME_WORD = re.compile(r"[^\W\d_][^\W\d_'’\-.]*(?:['’\-][^\W\d_]+)*\.?")
 #: Capitalised words that are not names: sentence openers, labels, months, seasons.
 STOP_WORDS = frozenset(
@@ -92,10 +92,10 @@ def parse_names(text: str) -> tuple[tuple[str, ...], bool] | None:
             return None
         significant = False
         for word in words:
+            if word in NAME_PARTICLES:  # lower case: `van der Berg`, `van 't Veer`
+                continue
             if not _NAME_WORD.fullmatch(word):
                 return None
-            if word.lower() in _PARTICLES and not word[:1].isupper():
-                continue
             if not word[:1].isupper():
                 return None
             significant = True
@@ -165,7 +165,7 @@ def _narrative(source: SourceText, paren_start: int, paren_end: int, years_text:
         if index == len(tokens) - 1:
             word = re.sub(r"['’]s$", "", word)  # Smith's (2019)
         bare = word.rstrip(",")
-        if bare in {"&", "and", "et", "al."} or bare.lower() in _PARTICLES:
+        if bare in {"&", "and", "et", "al."} or bare.lower() in NAME_PARTICLES or bare.lower() in _DOTTED_NAME_PREFIXES:
             taken.append(tokens[index])
             continue
         if not _NAME_WORD.fullmatch(bare) or not bare[:1].isupper():

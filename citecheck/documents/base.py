@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
-from citecheck.model import Citation, Span
+from citecheck.model import Citation, RawEntry, Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,20 +39,6 @@ class SourceText:
             start=start,
             end=end,
         )
-
-
-@dataclass(frozen=True, slots=True)
-class RawEntry:
-    """One entry of a reference list as it stands in the document, before parsing."""
-
-    text: str
-    """The entry's text without its label, wrapped lines joined by single spaces."""
-    span: Span
-    """Where the entry (label included) starts."""
-    number: int | None = None
-    """The entry's number when the list is numbered (`1`, `[1]`, `1.`, `1)`)."""
-    label: str = ""
-    """The label exactly as written (`1`, `[1]`, `1.`)."""
 
 
 @dataclass(frozen=True, slots=True)

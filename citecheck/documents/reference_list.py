@@ -24,8 +24,8 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from citecheck.documents.base import RawEntry, SourceText
-from citecheck.model import Span
+from citecheck.documents.base import SourceText
+from citecheck.model import RawEntry, Span
 
 __all__ = ["find_reference_list"]
 

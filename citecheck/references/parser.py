@@ -74,6 +74,8 @@ class _Model:
     def _load(self) -> None:
         """Open the tagger; on any failure remember why instead of raising."""
         try:
+            # Inside the try: a broken python-crfsuite install leaves the parser to its rules
+            # (with the reason in `error`) instead of failing every run that imports it.
             import pycrfsuite
 
             tagger = pycrfsuite.Tagger()

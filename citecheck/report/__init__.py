@@ -1,7 +1,10 @@
-"""Reporters: one module per output format, each rendering a `Report` to a string.
+"""Reporters: one module per output format (text, JSON, Markdown, SARIF, GitHub annotations,
+JUnit, HTML), each rendering a `Report` to a string.
 
-`FORMATS` maps a `--format` name to its renderer. Reporters never print and never decide the
+`formats()` maps a `--format` name to its renderer. Reporters never print and never decide the
 exit code; the CLI does both.
+
+May import: model, findings, rules, results, version, references.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ Renderer = Callable[[Report], str]
 
 def formats() -> dict[str, Renderer]:
     """Every output format by name. Imported lazily so a run pays only for the one it uses."""
+    # Deferred: each reporter is imported when the formats are listed, never at start-up.
     from citecheck.report import json as json_report
     from citecheck.report import text as text_report
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from citecheck import __version__
+from citecheck.version import __version__
 from citecheck.findings import Finding
 from citecheck.model import Citation
 from citecheck.report.markdown import (

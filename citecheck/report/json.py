@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from citecheck import __version__
+from citecheck.version import __version__
 from citecheck.findings import Finding
 from citecheck.model import Citation, Reference, Resolution, Work
 from citecheck.results import DocumentResult, Report

@@ -15,7 +15,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
-from citecheck import __version__
+from citecheck.version import __version__
 from citecheck.findings import Finding, Severity
 from citecheck.report.markdown import document_of, finding_path
 from citecheck.results import Report

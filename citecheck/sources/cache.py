@@ -27,6 +27,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import platformdirs
+
 from citecheck.model import Name, Update, Work
 from citecheck.references.doi import normalize_doi
 from citecheck.sources.base import WorkSource
@@ -47,8 +49,6 @@ CacheKey = tuple[str, ...] | tuple[str, str, int]
 
 def default_cache_path() -> Path:
     """`<user cache dir>/citecheck/answers.sqlite3` (platformdirs)."""
-    import platformdirs
-
     return Path(platformdirs.user_cache_dir("citecheck")) / "answers.sqlite3"
 
 

@@ -48,6 +48,7 @@ from citecheck.references.doi import is_valid_doi, normalize_doi, quote_doi
 from citecheck.sources.base import SourceUnavailable
 from citecheck.sources.pacing import POLITE, PUBLIC, Pacer, RequestKind
 from citecheck.sources.records import work_from_record
+from citecheck.version import __version__
 
 log = logging.getLogger(__name__)
 
@@ -56,21 +57,7 @@ _PROJECT_URL = "https://github.com/citecheck/citecheck"
 RETRY_AFTER_CAP = 30.0
 
 
-def _version() -> str:
-    try:
-        from citecheck import __version__  # type: ignore[attr-defined]
-
-        return str(__version__)
-    except Exception:  # the package root may not define it (yet); metadata is the fallback
-        try:
-            from importlib.metadata import version
-
-            return version("citecheck")
-        except Exception:
-            return "0+unknown"
-
-
-USER_AGENT_SUFFIX = f"citecheck/{_version()} (+{_PROJECT_URL})"
+USER_AGENT_SUFFIX = f"citecheck/{__version__} (+{_PROJECT_URL})"
 """What citecheck adds to habanero's User-Agent, as Crossref's etiquette asks."""
 
 

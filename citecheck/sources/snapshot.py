@@ -4,7 +4,7 @@ A snapshot answers DOI lookups and bibliographic searches offline. It holds each
 (compressed) and a contentless FTS5 index over the fields a reference string shares with its
 record: title, authors' family names, journal titles (full and abbreviated), volume, first page
 and year. Searches turn a noisy reference string into an OR of its informative words, ranked by
-bm25; the matcher (`citecheck.matching`) then validates the candidates, so search only has to
+bm25; the matcher (`citecheck.resolve.matching`) then validates the candidates, so search only has to
 put the right record in the top rows.
 
 Scale: the index is contentless (the text is not stored twice; bm25 then needs the token
@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, IO
 
 from citecheck.model import Work
-from citecheck.normalize import STOP_WORDS, first_page, fold, tokens, unwrap
+from citecheck.references.normalize import STOP_WORDS, first_page, fold, tokens, unwrap
 from citecheck.references.doi import normalize_doi
 from citecheck.sources.base import SourceUnavailable
 from citecheck.sources.records import work_from_record

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from citecheck.cli import main
+from citecheck.cli.app import main
 from citecheck.documents.base import ReadDocument, SourceText
 from citecheck.documents.latex import read_latex
 from citecheck.documents.loading import InputError, decode_document

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from citecheck.cli import main
-from citecheck.fileio import OutputError, atomic_write
+from citecheck.cli.app import main
+from citecheck.cli.fileio import OutputError, atomic_write
 from tests.conftest import ROOT
 from tests.crossref_server import Fault
 from tests.reliability.test_storage import synthetic_document, synthetic_server
@@ -73,7 +73,8 @@ def test_interrupted_audit_writes_nothing(tmp_path: Path, signum: int, code: int
 # test can signal or kill it there. It prints "writing" once the temporary file holds the text.
 _WRITER = textwrap.dedent("""
     import os, sys, time
-    from citecheck import fileio, interrupts
+    from citecheck.cli import fileio
+    from citecheck.cli import interrupts
     if sys.argv[2] == "handlers":
         interrupts.install()
     real_fsync = os.fsync
@@ -164,7 +165,8 @@ def test_atomic_write_refuses_inputs_directly(tmp_path: Path) -> None:
 # renumbered document (os.fsync made slow) so that a test can signal or kill it there.
 _FIX_IN_PLACE = textwrap.dedent("""
     import os, sys, time
-    from citecheck import cli, fileio
+    from citecheck.cli import fileio
+    from citecheck.cli import app as cli
     real_fsync = os.fsync
     def slow_fsync(fd):
         print("writing", flush=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from citecheck.cli import main
+from citecheck.cli.app import main
 from tests.crossref_server import FIXTURES, CrossrefServer, Fault, load_fixture, works_from_fixtures
 
 RECORDED = works_from_fixtures(["test_works_with_one_id__0__200.json", "test_works_mixed_ids_warn__2__200.json"])

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from citecheck.cli import main
-from citecheck.config import AuditOptions
+from citecheck.cli.app import main
+from citecheck.config.options import AuditOptions
 from citecheck.engine import audit
 from citecheck.report import formats
 from tests.crossref_server import CrossrefServer, Fault

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from citecheck.cli import main
+from citecheck.cli.app import main
 from tests.conftest import ROOT
 from tests.crossref_server import CrossrefServer
 

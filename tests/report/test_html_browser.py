@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from citecheck.config import AuditOptions
+from citecheck.config.options import AuditOptions
 from citecheck.engine import audit
 from citecheck.report.html import render
 from scripts.regenerate_reports import chromium_screenshot, console_problems, find_chromium
