@@ -182,6 +182,7 @@ def audit(
                 resolutions=resolutions,
                 reference_list=result.document.reference_list,
                 text=result.document.source.text,
+                layout=result.document.layout,
             )
         )
     if resolver is not None:

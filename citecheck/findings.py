@@ -67,11 +67,12 @@ class Finding:
     details: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     """Structured extras for machine-readable reports (DOIs, scores, suggested sentences)."""
 
-    def sort_key(self) -> tuple[str, int, int, str, str]:
-        """Deterministic report order: file, line, column, code, reference."""
+    def sort_key(self) -> tuple[str, int, int, int, str, str]:
+        """Deterministic report order: file, page (PDF), line, column, code, reference."""
         span = self.span
         return (
             span.path if span else "",
+            (span.page or 0) if span else 0,
             span.line if span else 0,
             span.column if span else 0,
             self.code,

@@ -7,7 +7,8 @@ mutable state, so readers, sources and checks can be tested in isolation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from array import array
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -30,9 +31,20 @@ class Span:
     """Offset of the first character in the file's decoded text."""
     end: int = 0
     """Offset just past the last character."""
+    page: int | None = None
+    """1-based page of a paged document (PDF), else None. `line` is then the line on that page,
+    counted in reading order (both columns, running header and page number not counted), and
+    `start`/`end` are offsets in the text citecheck extracted from the PDF."""
 
     def __str__(self) -> str:
+        if self.page is not None:
+            return f"{self.path}:p{self.page}:l{self.line}"
         return f"{self.path}:{self.line}:{self.column}"
+
+    @property
+    def order(self) -> tuple[int, int, int]:
+        """(page, line, column) for sorting: pages first in a paged document (0 elsewhere)."""
+        return (self.page or 0, self.line, self.column)
 
 
 class CitationStyle(str, Enum):
@@ -224,3 +236,105 @@ class Resolution:
     """The sources asked, in order."""
     failures: tuple[str, ...] = ()
     """One line per source that failed (without credentials)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PageBox:
+    """A rectangle on a page of a paged document, in PDF points from the page's top-left corner."""
+
+    page: int
+    """1-based page number."""
+    x0: float
+    """Left edge."""
+    top: float
+    """Top edge (distance from the top of the page)."""
+    x1: float
+    """Right edge."""
+    bottom: float
+    """Bottom edge (distance from the top of the page)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PageLine:
+    """One line of text as it stands on a page: where a person finds it, and where it is drawn."""
+
+    page: int
+    """1-based page number."""
+    line: int
+    """1-based line on the page, in reading order (see `Span.page`)."""
+    box: PageBox
+    """The rectangle the line's glyphs cover."""
+    column: int = 0
+    """0 for a line across the page, 1 for the left column, 2 for the right one."""
+
+
+ADDED = -1
+"""`TextLayout.char_lines` value of a character citecheck added (a space between words)."""
+LINE_BREAK = -2
+"""`TextLayout.char_lines` value of a line or paragraph break citecheck added."""
+
+
+@dataclass(frozen=True, slots=True)
+class TextLayout:
+    """Where every character of a paged document's extracted text stands on its pages.
+
+    The PDF reader builds it; reports and viewers use it to turn any stretch of the text (a
+    citation's `start`/`end`, the sentence around it) into a page, a line and rectangles to
+    highlight. Characters citecheck added (spaces between words, line and paragraph breaks)
+    stand nowhere and are skipped. The arrays are never changed after the reader builds them.
+    """
+
+    lines: tuple[PageLine, ...]
+    """Every line of text, in reading order."""
+    char_lines: array = field(compare=False, repr=False)
+    """`array('i')`: for each character of the text, the index of its line in `lines`, or
+    `ADDED` / `LINE_BREAK` for a character citecheck added."""
+    char_x0: array = field(compare=False, repr=False)
+    """`array('f')`: each character's left edge on the page (0 when added)."""
+    char_x1: array = field(compare=False, repr=False)
+    """`array('f')`: each character's right edge on the page (0 when added)."""
+    page_sizes: tuple[tuple[float, float], ...] = ()
+    """Width and height of each page, in points."""
+
+    def line_index(self, offset: int) -> int:
+        """Index in `lines` of the character at `offset`, or of the nearest placed character
+        after it on the same text line (a marker may start with an added space); -1 if none."""
+        owners = self.char_lines
+        for probe in range(max(offset, 0), min(len(owners), offset + 64)):
+            if owners[probe] >= 0:
+                return owners[probe]
+            if owners[probe] == LINE_BREAK:
+                break
+        for probe in range(min(offset, len(owners)) - 1, max(-1, offset - 64), -1):
+            if owners[probe] >= 0:
+                return owners[probe]
+        return -1
+
+    def span(self, path: str, start: int, end: int) -> Span:
+        """The span of text[start:end] with its page and the line on the page; the column counts
+        the characters of that line before `start`, plus one."""
+        index = self.line_index(start)
+        if index < 0:
+            return Span(path, 1, 1, start, end)
+        line = self.lines[index]
+        owners = self.char_lines
+        first = min(start, len(owners))
+        while first > 0 and owners[first - 1] in (index, ADDED):
+            first -= 1
+        return Span(path, line.line, start - first + 1, start, end, page=line.page)
+
+    def boxes(self, start: int, end: int) -> tuple[PageBox, ...]:
+        """Rectangles covering text[start:end], one per line it runs over (for highlighting)."""
+        found: dict[int, list[float]] = {}
+        owners = self.char_lines
+        for offset in range(max(start, 0), min(end, len(owners))):
+            index = owners[offset]
+            if index < 0:
+                continue
+            left, right = self.char_x0[offset], self.char_x1[offset]
+            edges = found.setdefault(index, [left, right])
+            edges[0], edges[1] = min(edges[0], left), max(edges[1], right)
+        return tuple(
+            PageBox(self.lines[i].box.page, left, self.lines[i].box.top, right, self.lines[i].box.bottom)
+            for i, (left, right) in found.items()
+        )

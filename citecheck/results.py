@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from citecheck.findings import Finding, Severity
-from citecheck.model import Citation, Reference, Resolution, ResolutionStatus, Span
+from citecheck.model import Citation, Reference, Resolution, ResolutionStatus, Span, TextLayout
 
 UNVERIFIED_CODE = "S001"
 """The rule that says the checker could not do its job for a reference."""
@@ -27,7 +27,11 @@ class DocumentResult:
     reference_list: Span | None = None
     """Where the reference list starts."""
     text: str = field(default="", repr=False, compare=False)
-    """The decoded document, for reporters that quote sentences (HTML) and for fixes."""
+    """The decoded document, for reporters that quote sentences (HTML) and for fixes; for a PDF,
+    the text citecheck extracted from it."""
+    layout: TextLayout | None = field(default=None, repr=False, compare=False)
+    """For a PDF: where each character of `text` stands on the pages (page, line, rectangles to
+    highlight; `TextLayout.boxes`). None for text formats."""
 
     def resolution(self, reference_id: str) -> Resolution | None:
         """The resolution of one reference, if it was resolved."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
-from citecheck.model import Citation, RawEntry, Span
+from citecheck.model import Citation, RawEntry, Span, TextLayout
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,3 +60,5 @@ class ReadDocument:
     problems: tuple[str, ...] = ()
     """Things the reader could not follow or refused (a missing `\\input` file, an include
     cycle, an unterminated front matter), one readable line each; never raised as errors."""
+    layout: TextLayout | None = field(default=None, compare=False, repr=False)
+    """For a paged document (PDF): where each character of `source.text` stands on the pages."""

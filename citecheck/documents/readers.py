@@ -23,7 +23,7 @@ from citecheck.documents.base import ReadDocument
 from citecheck.documents.loading import InputError, load_document
 from citecheck.model import Citation, CitationStyle, Span
 
-INPUT_FORMATS = ("text", "markdown", "pandoc", "latex", "docx")
+INPUT_FORMATS = ("text", "markdown", "pandoc", "latex", "docx", "pdf")
 """Reader names accepted by `--input-format`."""
 
 _PANDOC_HINT = re.compile(r"\[[^\]\n]*@[\w{]|^bibliography:", re.MULTILINE)
@@ -47,15 +47,33 @@ def guess_format(path: Path, text: str) -> str:
     return "text"
 
 
+def sniff_binary_format(path: Path) -> str | None:
+    """`pdf` or `docx` for a file whose extension says so, or whose first bytes do (a PDF saved
+    as `paper.txt`, a download without an extension); None for anything else."""
+    suffix = path.suffix.lower()
+    if suffix in {".pdf", ".docx"}:
+        return suffix[1:]
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(1024)
+    except OSError:
+        return None  # the text loader reports what is wrong with the file
+    return "pdf" if head.lstrip().startswith(b"%PDF-") else None
+
+
 def read_document(path: Path, shown: str, kind: str | None = None) -> ReadDocument:
     """Read the file with the reader `kind` (one of `INPUT_FORMATS`; None: guess it from the
     extension and content). Raises InputError for unreadable input or an unknown format."""
     if kind is None:
-        kind = "docx" if path.suffix.lower() == ".docx" else guess_format(path, load_document(path).text)
+        kind = sniff_binary_format(path) or guess_format(path, load_document(path).text)
     if kind not in INPUT_FORMATS:
         raise InputError(f"{shown}: unknown input format {kind!r} (expected one of {', '.join(INPUT_FORMATS)})")
     # Each reader is imported when its format is read: python-docx and the LaTeX and Pandoc
     # scanners cost start-up time that a plain-text audit should not pay.
+    if kind == "pdf":
+        from citecheck.documents.pdf import read_pdf  # deferred: see above (pdfium)
+
+        return read_pdf(path, shown)
     if kind == "docx":
         from citecheck.documents.docx import read_docx
 
@@ -131,4 +149,4 @@ def _find_in(path: str, text: str, key: str) -> Span:
     return Span(path, line, column, start, start + len(key))
 
 
-__all__ = ["INPUT_FORMATS", "guess_format", "read_document"]
+__all__ = ["INPUT_FORMATS", "guess_format", "read_document", "sniff_binary_format"]

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from citecheck.documents.base import SourceText
 from citecheck.model import RawEntry, Span
 
-__all__ = ["find_reference_list"]
+__all__ = ["find_reference_list", "reference_heading"]
 
 _STRONG_NAMES = (
     r"references(?:[ \t]+cited)?|bibliography|works[ \t]+cited|literature[ \t]+cited"
@@ -113,6 +113,15 @@ def find_reference_list(source: SourceText) -> tuple[Span | None, list[RawEntry]
             span = source.span(drafts[0].start, first_line_end)
             return span, _finish(source, drafts), lines.start(index)
     return None, [], len(text)
+
+
+def reference_heading(line: str) -> str | None:
+    """`"strong"` or `"weak"` when a line on its own reads as a reference-list heading (see the
+    module docs), else None. The PDF reader uses it to find the list among laid-out rows."""
+    match = _HEADING.match(line.strip())
+    if match is None:
+        return None
+    return "strong" if match.group("strong") else "weak"
 
 
 class _Lines:

@@ -11,6 +11,8 @@ are also "not here, not this rule"):
   file is the document itself, every finding of the document (its .bib entries too);
 - a `citecheck-ignore = {R001}` field on a .bib entry: that entry's findings.
 
+A PDF has no comments, so only `--ignore`, `per-file-ignores` and `.bib` fields apply to it.
+
 A suppression that suppresses nothing is itself reported, as X001 unused-suppression (ruff's
 RUF100): left behind after a fix, it would silently hide the next problem at that place. A
 suppression of rules that were not selected is not reported: nobody can tell whether it would
@@ -225,7 +227,10 @@ def suppress(
     for number, document in enumerate(documents):
         found: list[Suppression] = []
         for path in _files_of(document):
-            found.extend(find_suppressions(path, _read(path, documents)))
+            # A PDF holds no comments: text that reads like one was printed for the reader,
+            # and its lines are not the pages' lines the findings point at.
+            if path != document.path or document.layout is None:
+                found.extend(find_suppressions(path, _read(path, documents)))
         found.extend(bib_suppressions(document.references))
         by_document[number] = found
 

@@ -1,0 +1,288 @@
+"""A page's characters as lines (rows) in reading order, across one or two columns.
+
+1. **Baselines.** Characters on one baseline (within a tenth of their size) form a cluster.
+2. **Superscripts and subscripts join their line.** A cluster drawn smaller than a line right
+   below it (its baseline within three quarters of that line's size) or right above it (a
+   subscript) is not a line of its own: each of its characters joins the line it stands beside.
+   The row keeps its own baseline and size, so the raise of a superscript can be measured.
+3. **Columns.** The gutter is a vertical strip in the middle half of the page that the rows'
+   ink avoids (a few full-width rows, such as the title block or a wide caption, may cross it)
+   with ink on each side of it in at least a fifth of the rows. Rows on one baseline are split at the
+   gutter; a row that crosses it spans the page.
+4. **Reading order.** Top to bottom, a row spanning the page ends a band; within a band the
+   left column is read before the right one.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from statistics import median
+
+from citecheck.documents.pdf.glyphs import Glyph
+
+__all__ = ["Row", "page_rows", "FULL_WIDTH", "LEFT", "RIGHT"]
+
+FULL_WIDTH, LEFT, RIGHT = 0, 1, 2
+"""`Row.column` values."""
+
+_BASELINE_TOLERANCE = 0.1
+"""Characters whose baselines differ by less than this share of their size share a line."""
+_SMALLER = 0.9
+"""A superscript is drawn below this share of its line's size."""
+_RAISE_REACH = 0.75
+"""How far above a line's baseline (in its sizes) a superscript's baseline may stand."""
+_SINK_REACH = 0.4
+"""How far below a line's baseline (in its sizes) a subscript's baseline may stand."""
+_BIN = 2.0
+"""Width in points of the strips the gutter search counts ink in."""
+_WORD_GAP = 0.5
+"""Gaps narrower than this share of the size join characters into one stretch of ink."""
+
+
+@dataclass(slots=True)
+class Row:
+    """One line of text on a page: its characters left to right, and its own baseline and size."""
+
+    glyphs: list[Glyph]
+    """Characters, sorted by their left edge."""
+    baseline: float
+    """The line's baseline (that of its full-size characters), from the page's top."""
+    size: float
+    """The size of its full-size characters (loose box height)."""
+    column: int = FULL_WIDTH
+    """FULL_WIDTH, LEFT or RIGHT."""
+    page: int = 0
+    """1-based page number."""
+    line: int = 0
+    """1-based line on the page in reading order (0 for dropped furniture)."""
+    furniture: bool = False
+    """A running header or footer, or a page number: not part of the text."""
+    facts: dict[str, object] = field(default_factory=dict)
+    """What later stages learn about the row (title block, footnote, reference list)."""
+
+    @property
+    def x0(self) -> float:
+        """Left edge of its ink."""
+        return self.glyphs[0].x0
+
+    @property
+    def x1(self) -> float:
+        """Right edge of its ink."""
+        return max(g.x1 for g in self.glyphs)
+
+    @property
+    def top(self) -> float:
+        """Top of its highest character."""
+        return min(g.top for g in self.glyphs)
+
+    @property
+    def bottom(self) -> float:
+        """Bottom of its lowest character."""
+        return max(g.bottom for g in self.glyphs)
+
+    def text(self) -> str:
+        """Its characters with a space wherever pdfium saw one (for headings and furniture)."""
+        out: list[str] = []
+        for glyph in self.glyphs:
+            if glyph.space_before and out:
+                out.append(" ")
+            out.append(glyph.char)
+        return "".join(out)
+
+
+@dataclass(slots=True)
+class _Cluster:
+    glyphs: list[Glyph]
+    baseline: float
+    size: float
+
+
+def _clusters(glyphs: list[Glyph]) -> list[_Cluster]:
+    """Characters grouped by baseline, top to bottom."""
+    ordered = sorted(glyphs, key=lambda g: g.baseline)
+    clusters: list[_Cluster] = []
+    current: list[Glyph] = []
+    anchor = 0.0
+    for glyph in ordered:
+        if current and glyph.baseline - anchor > max(0.5, _BASELINE_TOLERANCE * glyph.size):
+            clusters.append(_finish(current))
+            current = []
+        if not current:
+            anchor = glyph.baseline
+        current.append(glyph)
+    if current:
+        clusters.append(_finish(current))
+    return clusters
+
+
+def _finish(glyphs: list[Glyph]) -> _Cluster:
+    sizes = sorted(g.size for g in glyphs)
+    return _Cluster(glyphs, median(g.baseline for g in glyphs), sizes[len(sizes) // 2])
+
+
+def _host(clusters: list[_Cluster], baselines: list[float], glyph: Glyph, own: _Cluster) -> _Cluster | None:
+    """The line a smaller character stands beside (as superscript or subscript), if any."""
+    best: _Cluster | None = None
+    best_distance = 0.0
+    low = bisect.bisect_left(baselines, glyph.baseline - _SINK_REACH * 3 * glyph.size)
+    high = bisect.bisect_right(baselines, glyph.baseline + _RAISE_REACH * 3 * glyph.size)
+    for candidate in clusters[low:high]:
+        if candidate is own or glyph.size >= _SMALLER * candidate.size:
+            continue
+        rise = candidate.baseline - glyph.baseline  # > 0: the glyph stands higher
+        if not (-_SINK_REACH * candidate.size <= rise <= _RAISE_REACH * candidate.size):
+            continue
+        reach = candidate.size
+        if not any(g.x0 - reach <= glyph.x0 <= g.x1 + reach for g in candidate.glyphs):
+            continue
+        distance = abs(rise)
+        if best is None or distance < best_distance:
+            best, best_distance = candidate, distance
+    return best
+
+
+def _lines(glyphs: list[Glyph]) -> list[Row]:
+    """Rows with their superscripts and subscripts, top to bottom (steps 1 and 2)."""
+    clusters = _clusters(glyphs)
+    baselines = [c.baseline for c in clusters]
+    page_size = median(c.size for c in clusters) if clusters else 0.0
+    attached: dict[int, list[Glyph]] = {}
+    standalone: list[_Cluster] = []
+    for cluster in clusters:
+        if cluster.size >= _SMALLER * page_size * 1.05 and len(cluster.glyphs) > 3:
+            standalone.append(cluster)  # a full-size line: never someone's superscript
+            continue
+        left: list[Glyph] = []
+        for glyph in cluster.glyphs:
+            host = _host(clusters, baselines, glyph, cluster)
+            if host is None:
+                left.append(glyph)
+            else:
+                attached.setdefault(id(host), []).append(glyph)
+        if left:
+            standalone.append(_Cluster(left, cluster.baseline, cluster.size) if len(left) != len(cluster.glyphs)
+                              else cluster)
+    rows = []
+    for cluster in standalone:
+        members = cluster.glyphs + attached.get(id(cluster), [])
+        members.sort(key=lambda g: g.x0)
+        rows.append(Row(members, cluster.baseline, cluster.size))
+    rows.sort(key=lambda r: r.baseline)
+    return rows
+
+
+def _stretches(row: Row) -> list[tuple[float, float]]:
+    """The row's ink as intervals, word gaps bridged."""
+    out: list[tuple[float, float]] = []
+    for glyph in row.glyphs:
+        if out and glyph.x0 - out[-1][1] < _WORD_GAP * row.size:
+            out[-1] = (out[-1][0], max(out[-1][1], glyph.x1))
+        else:
+            out.append((glyph.x0, glyph.x1))
+    return out
+
+
+def find_gutter(rows: list[Row], width: float) -> tuple[float, float] | None:
+    """The gutter between two columns as (left, right) edges, or None (step 3)."""
+    counted = [r for r in rows if len(r.glyphs) >= 3]
+    if len(counted) < 8 or width <= 0:
+        return None
+    bins = int(width / _BIN) + 1
+    coverage = [0] * bins
+    stretches = [_stretches(r) for r in counted]
+    for row_stretches in stretches:
+        seen = bytearray(bins)
+        for low, high in row_stretches:
+            for b in range(max(0, int(low / _BIN)), min(bins, int(high / _BIN) + 1)):
+                seen[b] = 1
+        for b in range(bins):
+            if seen[b]:
+                coverage[b] += 1
+    text_left = min(r.x0 for r in counted)
+    text_right = max(r.x1 for r in counted)
+    span = text_right - text_left
+    if span <= 0:
+        return None
+    lo_bin = int((text_left + 0.25 * span) / _BIN)
+    hi_bin = int((text_left + 0.75 * span) / _BIN)
+    middle = coverage[lo_bin:hi_bin + 1]
+    if not middle:
+        return None
+    floor = min(middle)
+    if floor > 0.2 * len(counted):
+        return None
+    allowed = floor + max(1, int(0.02 * len(counted)))
+    best: tuple[int, int] | None = None
+    run_start = None
+    for b in range(lo_bin, hi_bin + 2):
+        inside = b <= hi_bin and coverage[b] <= allowed
+        if inside and run_start is None:
+            run_start = b
+        elif not inside and run_start is not None:
+            if best is None or b - run_start > best[1] - best[0]:
+                best = (run_start, b)
+            run_start = None
+    if best is None:
+        return None
+    gutter = (best[0] * _BIN, best[1] * _BIN)
+    left = right = 0
+    for row_stretches in stretches:
+        if any(low < gutter[1] - _BIN and high > gutter[0] + _BIN for low, high in row_stretches):
+            continue  # crosses the gutter: a full-width row
+        left += any(high <= gutter[0] + _BIN for _, high in row_stretches)
+        right += any(low >= gutter[1] - _BIN for low, _ in row_stretches)
+    if left < 0.2 * len(counted) or right < 0.2 * len(counted):
+        return None
+    return gutter
+
+
+def _split(row: Row, gutter: tuple[float, float]) -> list[Row]:
+    """The row as a left and/or right column row, or itself spanning the page."""
+    middle = (gutter[0] + gutter[1]) / 2
+    left = [g for g in row.glyphs if (g.x0 + g.x1) / 2 < middle]
+    right = [g for g in row.glyphs if (g.x0 + g.x1) / 2 >= middle]
+    if not right:
+        return [Row(row.glyphs, row.baseline, row.size, LEFT)]
+    if not left:
+        return [Row(row.glyphs, row.baseline, row.size, RIGHT)]
+    gap_low = max(g.x1 for g in left)
+    gap_high = right[0].x0
+    if gap_low <= gutter[0] + _BIN and gap_high >= gutter[1] - _BIN and gap_high - gap_low >= 0.8 * row.size:
+        return [_part(left, row, LEFT), _part(right, row, RIGHT)]
+    return [row]
+
+
+def _part(glyphs: list[Glyph], row: Row, column: int) -> Row:
+    """One column's share of a row shared by both columns, with its own baseline and size."""
+    full = [g for g in glyphs if g.size >= _SMALLER * row.size] or glyphs
+    return Row(glyphs, median(g.baseline for g in full), row.size, column)
+
+
+def _reading_order(rows: list[Row]) -> list[Row]:
+    """Bands between full-width rows; the left column before the right within each (step 4)."""
+    ordered: list[Row] = []
+    left: list[Row] = []
+    right: list[Row] = []
+    for row in sorted(rows, key=lambda r: (r.baseline, r.x0)):
+        if row.column == FULL_WIDTH:
+            ordered += left + right
+            left, right = [], []
+            ordered.append(row)
+        elif row.column == LEFT:
+            left.append(row)
+        else:
+            right.append(row)
+    return ordered + left + right
+
+
+def page_rows(glyphs: list[Glyph], width: float, page: int) -> list[Row]:
+    """The page's rows in reading order, each knowing its column and page."""
+    rows = _lines(glyphs)
+    gutter = find_gutter(rows, width)
+    if gutter is not None:
+        rows = [part for row in rows for part in _split(row, gutter)]
+    ordered = _reading_order(rows)
+    for row in ordered:
+        row.page = page
+    return ordered

@@ -1,0 +1,163 @@
+"""Raised characters, and which of them may be citation marks.
+
+A character is **raised** when it is drawn smaller than its row (below nine tenths of its size)
+with its baseline lifted by more than an eighth of that size, or when it is a Unicode
+superscript digit. A run of raised characters is a possible citation (`metastases¹`,
+`trials²,³`, `⁴⁻⁶`, `disease.⁷`) when it holds only digits, commas and dashes and starts with
+a digit. Digits are raised for other reasons too, and the run is then marked as not a citation,
+with the reason:
+
+- `letters`: it holds letters or symbols: ordinals (`1st`, `2nd`), footnote symbols (`*`, `†`),
+  affiliation letters;
+- `title block`: it stands in the title block of the first page (author affiliations and
+  footnote marks: `Ann Smith¹`), which ends at the abstract, the introduction, the first row of
+  the two columns, or the first paragraph of running text;
+- `exponent`: it starts with a minus sign, follows a digit (`10⁻³`, `2³`), follows a character
+  in a mathematical font (`x²`, `e^{...}` set by TeX's math fonts), or follows a word of one or
+  two letters (`m²`, `cm³`: a unit);
+- `note label`: it opens its row (the label of a footnote, or of a reference-list entry);
+- `footnote mark`: its number labels a footnote on the same page.
+
+Everything else is left to the numeric reader, which still applies its own rules (glued to a
+word of three letters or more, or after sentence punctuation; the number within the reference
+list's numbering).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from citecheck.documents.pdf.glyphs import Glyph
+from citecheck.documents.pdf.rows import Row
+
+__all__ = ["Raised", "raised_runs", "classify", "title_block_end", "footnote_labels", "MATH_FONT"]
+
+_RISE = 0.125
+"""Least baseline rise, as a share of the row's size, of a raised character."""
+_SMALLER = 0.9
+"""A raised character is drawn below this share of its row's size."""
+UNICODE_SUPERSCRIPTS = frozenset("⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+"""Characters that are superscripts whatever their position."""
+_NUMBERS = re.compile(r"[\[(]?[-−–+]?\d[\d,\-–—‒−]*[\])]?")
+MATH_FONT = re.compile(r"math|cmmi|cmsy|cmex|msam|msbm|symbol|mtextra|stixmath|stix.*italic|rsfs|eufm", re.I)
+"""Font names of mathematical fonts (TeX's, STIX, Cambria Math, Symbol)."""
+_TITLE_END = re.compile(
+    r"(?:(?:\d{1,2}|[ivx]{1,4})\.?\s*)?(?:abstract|summary|background|introduction|keywords?|key\s+words)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Raised:
+    """A run of raised characters in a row."""
+
+    start: int
+    """Index of its first character in `Row.glyphs`."""
+    end: int
+    """Index just past its last character."""
+    text: str
+    """Its characters as drawn (`2,3`, `−3`, `st`)."""
+    reason: str = ""
+    """Why it is not a citation (see the module docs); empty when it may be one."""
+
+    @property
+    def numeric(self) -> bool:
+        """Digits, commas and dashes (in brackets or not), starting with a digit or a sign."""
+        return bool(_NUMBERS.fullmatch(self.text))
+
+
+def is_raised(glyph: Glyph, row: Row) -> bool:
+    """Whether `glyph` is drawn as a superscript in `row`."""
+    if glyph.char in UNICODE_SUPERSCRIPTS:
+        return True
+    return row.baseline - glyph.baseline > _RISE * row.size and glyph.size < _SMALLER * row.size
+
+
+def raised_runs(row: Row) -> list[Raised]:
+    """The runs of raised characters in a row, left to right (not yet classified)."""
+    runs: list[Raised] = []
+    start = -1
+    glyphs = row.glyphs
+    for index, glyph in enumerate(glyphs + [None]):  # type: ignore[operator]
+        raised = glyph is not None and is_raised(glyph, row)
+        if raised and start < 0:
+            start = index
+        elif not raised and start >= 0:
+            runs.append(Raised(start, index, "".join(g.char for g in glyphs[start:index])))
+            start = -1
+    return runs
+
+
+def _word_before(glyphs: list[Glyph], index: int) -> str:
+    """The letters glued to the left of glyph `index` (no space between), nearest last."""
+    letters: list[str] = []
+    probe = index - 1
+    while probe >= 0 and glyphs[probe].char.isalpha():
+        letters.append(glyphs[probe].char)
+        if glyphs[probe].space_before:
+            break
+        probe -= 1
+    return "".join(reversed(letters))
+
+
+def classify(row: Row, run: Raised, font: Callable[[Glyph], str], title_block: bool,
+             footnote_marks: frozenset[str]) -> Raised:
+    """The run with the reason it is not a citation, if there is one (see the module docs)."""
+    reason = ""
+    text = run.text
+    before = row.glyphs[run.start - 1] if run.start > 0 else None
+    if not run.numeric:
+        reason = "letters"
+    elif run.start == 0:
+        reason = "note label"
+    elif title_block:
+        reason = "title block"
+    elif text.lstrip("[(")[0] in "-–—‒−+":
+        reason = "exponent"
+    elif before is not None and before.char.isdigit() and not run.text.startswith(("[", "(")):
+        reason = "exponent"
+    elif before is not None and MATH_FONT.search(font(before) or ""):
+        reason = "exponent"
+    elif before is not None and before.char.isalpha() and len(_word_before(row.glyphs, run.start)) <= 2:
+        reason = "exponent"
+    elif text.strip("[]()") in footnote_marks:
+        reason = "footnote mark"
+    return Raised(run.start, run.end, text, reason)
+
+
+def title_block_end(rows: list[Row], body_size: float) -> int:
+    """How many rows of the first page (in reading order) form its title block.
+
+    It ends at the first of: a row that opens the abstract, summary, background, introduction
+    or keywords; the first row of a column; the first of two consecutive rows of running text
+    (body size, over 60% of the widest row). A page that has none of these has no title block.
+    """
+    if not rows:
+        return 0
+    widest = max(r.x1 - r.x0 for r in rows)
+    for index, row in enumerate(rows):
+        if _TITLE_END.match(row.text().strip()):
+            return index
+        if row.column != 0:
+            return index
+        if index + 1 < len(rows) and all(
+            abs(r.size - body_size) <= 0.1 * body_size and r.x1 - r.x0 >= 0.6 * widest
+            for r in (row, rows[index + 1])
+        ):
+            return index
+    return 0
+
+
+def footnote_labels(rows: list[Row], page_height: float) -> frozenset[str]:
+    """The numbers labelling footnotes on a page: a raised number opening a row in the lower
+    half of the page, followed by the note's text."""
+    labels: set[str] = set()
+    for row in rows:
+        if row.baseline < page_height / 2 or len(row.glyphs) < 4:
+            continue
+        runs = raised_runs(row)
+        if runs and runs[0].start == 0 and runs[0].end < len(row.glyphs) and runs[0].text.isdigit():
+            labels.add(runs[0].text)
+    return frozenset(labels)
