@@ -4,7 +4,7 @@
 `python -m benchmarks all --only SUITE` runs that suite and replaces its figures in the existing
 reports, keeping the others (each suite says when it was measured).
 
-Suites: parsing, matching, linking, throughput, scale, audit_speed, and thesis when
+Suites: parsing, matching, linking, throughput, scale, audit_speed, pdf, and thesis when
 `benchmarks/thesis.py` exists. A suite whose data under `../shared/datasets` is absent is
 skipped in `all` with a note saying so; asked for alone, it fails with that note (exit 2).
 """
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT / ".." / "shared" / "datasets"
 """Where the suites' default data live."""
 
-SUITES = ("parsing", "matching", "linking", "throughput", "scale", "audit_speed", "thesis")
+SUITES = ("parsing", "matching", "linking", "throughput", "scale", "audit_speed", "thesis", "pdf")
 """Every suite, in the order `all` runs them."""
 
 REQUIRED_DATA: dict[str, tuple[Path, ...]] = {
@@ -42,6 +42,7 @@ QUICK_ARGS: dict[str, list[str]] = {
     "throughput": ["--references", "30"],
     "scale": ["--records", "100000", "--references", "1000", "--checkpoints", "100,300,1000"],
     "audit_speed": ["--repeat", "1"],
+    "pdf": ["--repeat", "1"],
 }
 """Smaller runs for `all --quick` (minutes instead of a quarter of an hour)."""
 

@@ -42,6 +42,9 @@ DATASETS = {
     "scale": "generated Crossref-shaped records (10.5555) in a local snapshot, no network",
     "audit_speed": "generated plain-text manuscript (benchmarks/synthetic.py)",
     "thesis": "see benchmarks/thesis.py",
+    "pdf": "tests/fixtures/pdf: PDFs made here from the project's own documents (the example review, the linking "
+           "corpus's trap documents, the Word test case, two LaTeX papers written for it, a generated 31-page "
+           "two-column paper) by LibreOffice and pdflatex (scripts/make_test_pdfs.py); golds written from the sources",
 }
 
 
@@ -157,6 +160,29 @@ def _audit_speed(f: dict[str, Any]) -> list[Row]:
     ]
 
 
+def _pdf(f: dict[str, Any]) -> list[Row]:
+    best = f.get("seconds_best")
+    load = f.get("load_average") or []
+    rows: list[Row] = [
+        (f"read a {f.get('pages')}-page two-column paper, best / median of runs (s)",
+         f"{best} / {f.get('seconds_median')}", "—", f"< 2 s: {_verdict(best, 2.0, lower_is_better=True)}"),
+        ("load average before / after timing (2 cores)", " / ".join(str(x) for x in load), "—", ""),
+        ("citations: precision / recall / F1", f"{f.get('precision')} / {f.get('recall')} / {f.get('f1')}",
+         "none published", "1.0 (exact)"),
+        ("links: precision / recall", f"{f.get('links_precision')} / {f.get('links_recall')}", "none published",
+         "1.0 (exact)"),
+        ("gold citations / traps / traps taken for citations",
+         f"{f.get('n')} / {f.get('traps')} / {f.get('trap_hits')}", "", "0 trap hits"),
+        ("reference-list entries read / in the sources", f"{f.get('entries_read')} / {f.get('entries_expected')}",
+         "", ""),
+    ]
+    for name, g in (f.get("by_document") or {}).items():
+        rows.append((f"{name}: citations found correct / gold, links correct / gold, entries",
+                     f"{g['found_correct']}/{g['gold']}, {g['links_correct']}/{g['links_gold']}, "
+                     f"{g['entries_read']}/{g['entries_expected']}", "", ""))
+    return rows
+
+
 def _generic(f: dict[str, Any]) -> list[Row]:
     rows: list[Row] = []
     for key, value in f.items():
@@ -170,7 +196,7 @@ def _generic(f: dict[str, Any]) -> list[Row]:
 
 TABLES: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
     "parsing": _parsing, "matching": _matching, "linking": _linking, "throughput": _throughput,
-    "scale": _scale, "audit_speed": _audit_speed,
+    "scale": _scale, "audit_speed": _audit_speed, "pdf": _pdf,
 }
 
 

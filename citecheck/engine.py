@@ -171,7 +171,7 @@ def audit(
         text = result.document.source.text
         list_start = result.document.reference_list.start if result.document.reference_list else len(text)
         findings.extend(suggest_placements(text, result.references, list(check_linking(context)),
-                                           list_start, resolutions))
+                                           list_start, resolutions, result.document.layout))
         findings.extend(check_registry(context))
         findings.extend(result.findings)
         documents.append(

@@ -224,6 +224,8 @@ def _context_ok(text: str, kind: str, start: int, stop: int, numbers: str, last_
     if kind == "usup":
         if before.isalpha():
             return _glued_to_word(text, start, strict=False)
+        if before in ".,;:" and start >= 2 and text[start - 2].isdigit():
+            return True  # `in 1998.¹`: an exponent is never set after punctuation
         return _glued_to_punctuation(text, start)
     if kind in ("pandoc", "html"):
         if before in " \t":

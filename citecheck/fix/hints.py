@@ -26,10 +26,11 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 from dataclasses import dataclass, replace
 
 from citecheck.findings import Finding
-from citecheck.model import Reference, Resolution, ResolutionStatus
+from citecheck.model import Reference, Resolution, ResolutionStatus, TextLayout
 
 UNCITED_CODE = "R001"
 """The rule whose findings get placement hints."""
@@ -178,12 +179,18 @@ def _line_column(text: str, offset: int) -> tuple[int, int]:
 
 
 def suggest_placements(text: str, references: Sequence[Reference], findings: Sequence[Finding],
-                       exclude_from: int, resolutions: Sequence[Resolution] = ()) -> list[Finding]:
+                       exclude_from: int, resolutions: Sequence[Resolution] = (),
+                       layout: TextLayout | None = None) -> list[Finding]:
     """`findings` with each uncited-reference finding given placement suggestions.
 
     Sentences from `exclude_from` on (the reference list and what follows) are never proposed.
-    Other findings come back unchanged, in the same order.
+    Other findings come back unchanged, in the same order. For a PDF (`layout` given) the
+    paragraphs' line breaks are read as spaces, so a sentence is not cut where a line ends, and
+    a suggestion names its page and the line on the page.
     """
+    if layout is not None:
+        # Same length, so offsets still index the text and the layout.
+        text = re.sub(r"(?<!\n)\n(?!\n)", " ", text)
     by_id = {r.id: r for r in references}
     resolved = {r.reference_id: r for r in resolutions}
     index: SentenceIndex | None = None  # built on the first uncited entry, once
@@ -200,10 +207,17 @@ def suggest_placements(text: str, references: Sequence[Reference], findings: Seq
             continue
         suggestions = []
         for sentence, score in ranked:
-            line, column = _line_column(text, sentence.start)
-            suggestions.append({"line": line, "column": column, "sentence": sentence.text, "score": score})
+            suggestion: dict[str, Any]
+            if layout is not None:
+                span = layout.span("", sentence.start, sentence.start + 1)
+                suggestion = {"page": span.page, "line": span.line, "column": span.column}
+            else:
+                line, column = _line_column(text, sentence.start)
+                suggestion = {"line": line, "column": column}
+            suggestions.append({**suggestion, "sentence": sentence.text, "score": score})
         best = suggestions[0]
         quoted = best["sentence"] if len(best["sentence"]) <= 90 else best["sentence"][:89] + "…"
-        message = f"{finding.message}; it may support line {best['line']}: “{quoted}” (score {best['score']:.2f})"
+        where = f"page {best['page']}, line {best['line']}" if "page" in best else f"line {best['line']}"
+        message = f"{finding.message}; it may support {where}: “{quoted}” (score {best['score']:.2f})"
         out.append(replace(finding, message=message, details={**finding.details, "suggestions": suggestions}))
     return out

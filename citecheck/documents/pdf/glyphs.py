@@ -1,10 +1,12 @@
 """The characters pdfium finds on a page, with what their typography says.
 
-pdfium (through pypdfium2) reports, per character: its Unicode value, whether it is drawn or
-was added by pdfium (a space or line break between text objects), its loose box (the font's
-ascent to descent at the character's size, so its height measures the size the character is
-drawn at, whatever mix of font size and text matrix the producer used) and its origin on the
-baseline. A superscript `1` is a `1` drawn smaller with its baseline raised: that is how the
+pdfium (through pypdfium2) reports, per character: its Unicode value (spaces and line breaks,
+drawn or added by pdfium between text objects, only mark word boundaries), its loose box (the
+font's advance width and its ascent to descent), its origin on the baseline, its font size
+and its matrix. The size it is drawn at is the font size times the matrix's vertical scale:
+producers set the size with either (TeX with the font size, others with a matrix), and the
+loose box's height cannot be compared across fonts (a 6-point face of Latin Modern has a taller
+box, for its size, than the 10-point one). A superscript `1` is a `1` drawn smaller with its baseline raised: that is how the
 layout finds citation marks that the PDF stores as ordinary digits.
 
 Coordinates are turned to the top-left origin a reader expects: `top`, `bottom` and
@@ -35,7 +37,8 @@ class Glyph(NamedTuple):
     baseline: float
     """The baseline the character sits on, in points from the page's top."""
     size: float
-    """The loose box's height: proportional to the size the character is drawn at."""
+    """The size the character is drawn at, in points: the font size times the text matrix's
+    vertical scale (producers set either or both)."""
     index: int
     """pdfium's index of the character on its page (to ask for its font later)."""
     space_before: bool
@@ -126,8 +129,12 @@ def read_page(document: Any, number: int) -> PageGlyphs:
     rect_ref = ctypes.byref(rect)
     origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
     x_ref, y_ref = ctypes.byref(origin_x), ctypes.byref(origin_y)
+    matrix = pdfium_c.FS_MATRIX()
+    matrix_ref = ctypes.byref(matrix)
     loose_box = pdfium_c.FPDFText_GetLooseCharBox
     char_origin = pdfium_c.FPDFText_GetCharOrigin
+    font_size = pdfium_c.FPDFText_GetFontSize
+    char_matrix = pdfium_c.FPDFText_GetMatrix
     append = glyphs.append
     space = True
     # pdfium's own spaces and line breaks (drawn or generated) only mark word boundaries.
@@ -136,10 +143,13 @@ def read_page(document: Any, number: int) -> PageGlyphs:
             space = True
             continue
         loose_box(raw, index, rect_ref)
-        char_origin(raw, index, x_ref, y_ref)
-        size = rect.top - rect.bottom
-        if size <= 0:
+        if rect.top <= rect.bottom:
             continue  # nothing drawn (a zero-size glyph holds no readable text)
+        char_origin(raw, index, x_ref, y_ref)
+        char_matrix(raw, index, matrix_ref)
+        size = font_size(raw, index) * (abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5)
+        if size <= 0:
+            size = rect.top - rect.bottom
         append(Glyph(chr(code), rect.left - left, rect.right - left, top - rect.top, top - rect.bottom,
                      top - origin_y.value, size, index, space))
         space = False

@@ -15,6 +15,7 @@ that has text elsewhere are reported (`R009 unreadable-input`), never silently s
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -31,6 +32,8 @@ from citecheck.documents.reference_list import find_reference_list
 from citecheck.model import Citation, TextLayout
 
 __all__ = ["read_pdf", "extract_text"]
+
+_PARAGRAPH_LINE_BREAK = re.compile(r"(?<!\n)\n(?!\n)")
 
 
 def extract_text(path: Path, shown: str, *, max_pages: int = MAX_PDF_PAGES,
@@ -84,8 +87,12 @@ def read_pdf(path: Path, shown: str) -> ReadDocument:
     max_number = max(numbers) if numbers else (len(entries) if entries else None)
     if entries:
         region_start = min(region_start, entries[0].span.start)
-    found = find_numeric_citations(source, region_start, max_number=max_number)
-    found += find_author_year_citations(source, region_start)
+    # A row ends where the page did, not where the author did: within a paragraph, line breaks
+    # are read as spaces (same length, so offsets hold), so that `(13)` wrapped to the start of
+    # a row is not taken for an enumeration, nor a citation for a list entry.
+    flowing = SourceText(shown, _PARAGRAPH_LINE_BREAK.sub(" ", pdf.text), source.line_starts)
+    found = find_numeric_citations(flowing, region_start, max_number=max_number)
+    found += find_author_year_citations(flowing, region_start)
     not_citations = [(m.start, m.end) for m in pdf.raised if m.reason]
     kept = [c for c in found if not any(s < c.span.end and c.span.start < e for s, e in not_citations)]
     kept.sort(key=lambda c: c.span.start)

@@ -96,6 +96,10 @@ class _Cluster:
     glyphs: list[Glyph]
     baseline: float
     size: float
+    full_x0: list[float] = field(default_factory=list)
+    """Left edges of its full-size characters, sorted (for the nearest-neighbour test)."""
+    full_x1: list[float] = field(default_factory=list)
+    """Their right edges, in the same order."""
 
 
 def _clusters(glyphs: list[Glyph]) -> list[_Cluster]:
@@ -118,56 +122,74 @@ def _clusters(glyphs: list[Glyph]) -> list[_Cluster]:
 
 def _finish(glyphs: list[Glyph]) -> _Cluster:
     sizes = sorted(g.size for g in glyphs)
-    return _Cluster(glyphs, median(g.baseline for g in glyphs), sizes[len(sizes) // 2])
+    size = sizes[len(sizes) // 2]
+    full = sorted((g for g in glyphs if g.size >= _SMALLER * size), key=lambda g: g.x0)
+    baseline = median(g.baseline for g in full) if full else median(g.baseline for g in glyphs)
+    return _Cluster(glyphs, baseline, size, [g.x0 for g in full], [g.x1 for g in full])
 
 
-def _host(clusters: list[_Cluster], baselines: list[float], glyph: Glyph, own: _Cluster) -> _Cluster | None:
-    """The line a smaller character stands beside (as superscript or subscript), if any."""
+def _distance(cluster: _Cluster, glyph: Glyph) -> float:
+    """Horizontal distance from `glyph` to the nearest full-size character of `cluster`."""
+    xs = cluster.full_x0
+    if not xs:
+        return float("inf")
+    at = bisect.bisect_right(xs, glyph.x0)
+    best = float("inf")
+    if at > 0:
+        best = max(0.0, glyph.x0 - cluster.full_x1[at - 1])
+    if at < len(xs):
+        best = min(best, max(0.0, xs[at] - glyph.x1))
+    return best
+
+
+def _host(clusters: list[_Cluster], baselines: list[float], glyph: Glyph) -> _Cluster | None:
+    """The line a smaller character stands beside, as superscript or subscript, if any: the
+    nearest (horizontally) line drawn bigger whose baseline is within reach."""
     best: _Cluster | None = None
-    best_distance = 0.0
-    low = bisect.bisect_left(baselines, glyph.baseline - _SINK_REACH * 3 * glyph.size)
+    best_key = (0.0, 0.0)
+    low = bisect.bisect_left(baselines, glyph.baseline - _RAISE_REACH * 3 * glyph.size)
     high = bisect.bisect_right(baselines, glyph.baseline + _RAISE_REACH * 3 * glyph.size)
     for candidate in clusters[low:high]:
-        if candidate is own or glyph.size >= _SMALLER * candidate.size:
+        if glyph.size >= _SMALLER * candidate.size:
             continue
         rise = candidate.baseline - glyph.baseline  # > 0: the glyph stands higher
         if not (-_SINK_REACH * candidate.size <= rise <= _RAISE_REACH * candidate.size):
             continue
-        reach = candidate.size
-        if not any(g.x0 - reach <= glyph.x0 <= g.x1 + reach for g in candidate.glyphs):
+        distance = _distance(candidate, glyph)
+        if distance > candidate.size:
             continue
-        distance = abs(rise)
-        if best is None or distance < best_distance:
-            best, best_distance = candidate, distance
+        key = (distance, abs(rise))
+        if best is None or key < best_key:
+            best, best_key = candidate, key
     return best
 
 
 def _lines(glyphs: list[Glyph]) -> list[Row]:
-    """Rows with their superscripts and subscripts, top to bottom (steps 1 and 2)."""
+    """Rows with their superscripts and subscripts, top to bottom (steps 1 and 2).
+
+    Every character drawn smaller than its own cluster, or than the page's usual size, looks
+    for a line it stands beside; the one whose characters are nearest wins, so a superscript
+    that shares its raised baseline with a line of the other column still finds its own line.
+    """
     clusters = _clusters(glyphs)
     baselines = [c.baseline for c in clusters]
     page_size = median(c.size for c in clusters) if clusters else 0.0
-    attached: dict[int, list[Glyph]] = {}
-    standalone: list[_Cluster] = []
+    members: dict[int, list[Glyph]] = {id(c): [] for c in clusters}
     for cluster in clusters:
-        if cluster.size >= _SMALLER * page_size * 1.05 and len(cluster.glyphs) > 3:
-            standalone.append(cluster)  # a full-size line: never someone's superscript
-            continue
-        left: list[Glyph] = []
         for glyph in cluster.glyphs:
-            host = _host(clusters, baselines, glyph, cluster)
-            if host is None:
-                left.append(glyph)
-            else:
-                attached.setdefault(id(host), []).append(glyph)
-        if left:
-            standalone.append(_Cluster(left, cluster.baseline, cluster.size) if len(left) != len(cluster.glyphs)
-                              else cluster)
+            host = None
+            if glyph.size < _SMALLER * max(cluster.size, page_size):
+                host = _host(clusters, baselines, glyph)
+            members[id(host or cluster)].append(glyph)
     rows = []
-    for cluster in standalone:
-        members = cluster.glyphs + attached.get(id(cluster), [])
-        members.sort(key=lambda g: g.x0)
-        rows.append(Row(members, cluster.baseline, cluster.size))
+    for cluster in clusters:
+        mine = members[id(cluster)]
+        if not mine:
+            continue
+        mine.sort(key=lambda g: g.x0)
+        full = [g for g in mine if g.size >= _SMALLER * cluster.size]
+        baseline = median(g.baseline for g in full) if full else cluster.baseline
+        rows.append(Row(mine, baseline, cluster.size))
     rows.sort(key=lambda r: r.baseline)
     return rows
 

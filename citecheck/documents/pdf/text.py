@@ -4,10 +4,12 @@ The text is what the plain-text readers expect: one line per row in reading orde
 headers, footers and page numbers left out), a blank line where a paragraph or a reference-list
 entry ends, and
 
-- words hyphenated across lines joined: the hyphen is dropped when it splits a lowercase word
-  (`metas-` + `tases`), unless the document writes the same compound with its hyphen elsewhere
-  (`well-known`); it is kept when the part before it holds a capital or a digit (`HER2-` +
-  `negative`, `Non-` + `small`); either way the two rows become one line;
+- words hyphenated across lines joined: the hyphen is dropped when it splits a word
+  (`metas-` + `tases`, `Syn-` + `thetic`), unless the document writes the same compound with
+  its hyphen elsewhere (`well-known`); it is kept when the part before it holds a digit or is
+  in capitals (`HER2-` + `negative`, `RIBBON-`); either way the two rows become one line. A
+  compound broken at its own hyphen and written nowhere else (`well-` + `known`) cannot be told
+  from a hyphenated word without a dictionary, and loses its hyphen;
 - ligatures (`ﬁ`, `ﬂ`, `ﬀ`, ...) spelled out, soft and non-breaking hyphens as `-`, non-breaking
   spaces as spaces;
 - a space wherever pdfium saw one or the gap between two characters is wider than a thin space;
@@ -195,6 +197,10 @@ def build_text(pages: list[PageGlyphs], page_rows: list[list[Row]]) -> PdfText:
     body_rows = rows[:heading] if heading is not None else rows
     marks = {n: footnote_labels([r for r in body_rows if r.page == n], heights[n]) for n in heights}
 
+    runs_of = [[classify(row, run, fonts[row.page].font, id(row) in title_rows, marks.get(row.page, frozenset()))
+                for run in raised_runs(row)] for row in rows]
+    _one_mark_per_footnote(rows, runs_of)
+
     out = _Builder()
     lines: list[PageLine] = []
     raised: list[RaisedMark] = []
@@ -210,13 +216,27 @@ def build_text(pages: list[PageGlyphs], page_rows: list[list[Row]]) -> PdfText:
             reference_start = out.offset
         lines.append(PageLine(row.page, row.line, PageBox(row.page, row.x0, row.top, row.x1, row.bottom),
                               row.column))
-        runs = [classify(row, run, fonts[row.page].font, id(row) in title_rows, marks.get(row.page, frozenset()))
-                for run in raised_runs(row)]
-        raised += _emit_row(out, row, len(lines) - 1, runs)
+        raised += _emit_row(out, row, len(lines) - 1, runs_of[index])
         previous = row
     layout = TextLayout(tuple(lines), out.owners, out.x0, out.x1,
                         tuple((page.width, page.height) for page in pages))
     return PdfText("".join(out.chars), layout, tuple(raised), reference_start)
+
+
+def _one_mark_per_footnote(rows: list[Row], runs_of: list[list[Raised]]) -> None:
+    """A footnote has one mark: where its number is raised several times on its page (a
+    citation of entry 1 and footnote 1), only the last is taken for the mark, the others stay
+    possible citations. Footnotes are set at the foot of the page their mark is on."""
+    last: dict[tuple[int, str], tuple[int, int]] = {}
+    for row_index, runs in enumerate(runs_of):
+        for run_index, run in enumerate(runs):
+            if run.reason == "footnote mark":
+                last[(rows[row_index].page, run.text)] = (row_index, run_index)
+    keep = set(last.values())
+    for row_index, runs in enumerate(runs_of):
+        for run_index, run in enumerate(runs):
+            if run.reason == "footnote mark" and (row_index, run_index) not in keep:
+                runs[run_index] = Raised(run.start, run.end, run.text, "")
 
 
 def _separate(out: _Builder, previous: Row, row: Row, pitch: float, compounds: set[str], new_entry: bool) -> None:
@@ -228,7 +248,10 @@ def _separate(out: _Builder, previous: Row, row: Row, pitch: float, compounds: s
         word = "".join(g.char for g in row.glyphs[:40]).split(" ")[0]
         follow = re.match(r"[^\W\d_]+", word)
         compound = f"{fragment}-{follow.group() if follow else ''}".lower()
-        if fragment and fragment.islower() and compound not in compounds:
+        # `metas-tases`, `Syn-thetic`: a line-break artefact. `HER2-negative` (a digit),
+        # `RIBBON-` (capitals), and a compound the document writes whole elsewhere keep theirs.
+        acronym = sum(c.isupper() for c in fragment) > 1
+        if fragment and not acronym and compound not in compounds:
             out.drop_last()
         return
     same_flow = row.page == previous.page and row.column == previous.column and row.baseline > previous.baseline
@@ -275,8 +298,8 @@ def _emit_row(out: _Builder, row: Row, owner: int, runs: list[Raised]) -> list[R
                 out.put(member.char, owner, member.x0, member.x1)
             after_label = True
         else:
-            if run.reason and previous is not None and members[0].space_before:
-                out.put(" ", ADDED)  # an exponent keeps its space; a citation mark is glued
+            if run.reason and previous is not None and members[0].x0 - previous.x1 > _SPACE_GAP * row.size:
+                out.put(" ", ADDED)  # an exponent set apart keeps its space; a citation mark is glued
             start = out.offset
             for member in members:
                 converted = _SUPERSCRIPT.get(member.char)

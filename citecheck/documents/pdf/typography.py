@@ -40,9 +40,11 @@ _SMALLER = 0.9
 """A raised character is drawn below this share of its row's size."""
 UNICODE_SUPERSCRIPTS = frozenset("⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 """Characters that are superscripts whatever their position."""
+_NUMERIC_CHARS = frozenset("0123456789,;-–—‒−+[]()⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 _NUMBERS = re.compile(r"[\[(]?[-−–+]?\d[\d,\-–—‒−]*[\])]?")
 MATH_FONT = re.compile(r"math|cmmi|cmsy|cmex|msam|msbm|symbol|mtextra|stixmath|stix.*italic|rsfs|eufm", re.I)
 """Font names of mathematical fonts (TeX's, STIX, Cambria Math, Symbol)."""
+_SENTENCE_END = re.compile(r"[.?!][\d,\-–]*$")
 _TITLE_END = re.compile(
     r"(?:(?:\d{1,2}|[ivx]{1,4})\.?\s*)?(?:abstract|summary|background|introduction|keywords?|key\s+words)\b",
     re.IGNORECASE,
@@ -80,13 +82,19 @@ def raised_runs(row: Row) -> list[Raised]:
     runs: list[Raised] = []
     start = -1
     glyphs = row.glyphs
+    kind = ""
     for index, glyph in enumerate(glyphs + [None]):  # type: ignore[operator]
         raised = glyph is not None and is_raised(glyph, row)
-        if raised and start < 0:
-            start = index
-        elif not raised and start >= 0:
+        if raised and start < 0 and glyph is not None and glyph.char in ",.;:":
+            raised = False  # punctuation raised with the mark that follows belongs to the sentence
+        # Numbers and symbols raised side by side (`2∗`, `1,a`) are two runs: the number is
+        # judged on its own.
+        glyph_kind = "" if glyph is None else ("n" if glyph.char in _NUMERIC_CHARS else "o")
+        if start >= 0 and (not raised or glyph_kind != kind):
             runs.append(Raised(start, index, "".join(g.char for g in glyphs[start:index])))
             start = -1
+        if raised and start < 0:
+            start, kind = index, glyph_kind
     return runs
 
 
@@ -130,24 +138,35 @@ def classify(row: Row, run: Raised, font: Callable[[Glyph], str], title_block: b
 def title_block_end(rows: list[Row], body_size: float) -> int:
     """How many rows of the first page (in reading order) form its title block.
 
-    It ends at the first of: a row that opens the abstract, summary, background, introduction
-    or keywords; the first row of a column; the first of two consecutive rows of running text
-    (body size, over 60% of the widest row). A page that has none of these has no title block.
+    A page whose first row is not set larger than the body text has no title block. Otherwise
+    the block ends at the first of: a row that opens the abstract, summary, background,
+    introduction or keywords; a row of running text that ends a sentence (the body's size,
+    eight words or more, ending with `.`, `?` or `!` and any raised mark); the first of two
+    consecutive rows of running text (the body's size, at least three fifths as wide as the
+    widest row of their column, five words or more); failing all these, at the first row of
+    the body's size.
     """
-    if not rows:
+    if not rows or rows[0].size <= 1.1 * body_size:
         return 0
-    widest = max(r.x1 - r.x0 for r in rows)
+    widest: dict[int, float] = {}
+    for row in rows:
+        widest[row.column] = max(widest.get(row.column, 0.0), row.x1 - row.x0)
+
+    def body(row: Row) -> bool:
+        return abs(row.size - body_size) <= 0.05 * body_size
+
+    def prose(row: Row) -> bool:
+        return body(row) and row.x1 - row.x0 >= 0.6 * widest[row.column] and len(row.text().split()) >= 5
+
     for index, row in enumerate(rows):
-        if _TITLE_END.match(row.text().strip()):
+        text = row.text().strip()
+        if _TITLE_END.match(text):
             return index
-        if row.column != 0:
+        if body(row) and len(text.split()) >= 8 and _SENTENCE_END.search(text):
             return index
-        if index + 1 < len(rows) and all(
-            abs(r.size - body_size) <= 0.1 * body_size and r.x1 - r.x0 >= 0.6 * widest
-            for r in (row, rows[index + 1])
-        ):
+        if index + 1 < len(rows) and prose(row) and prose(rows[index + 1]):
             return index
-    return 0
+    return next((index for index, row in enumerate(rows) if body(row)), 0)
 
 
 def footnote_labels(rows: list[Row], page_height: float) -> frozenset[str]:
