@@ -37,9 +37,15 @@ class Span:
     `start`/`end` are offsets in the text citecheck extracted from the PDF."""
 
     def __str__(self) -> str:
+        return f"{self.path}:{self.position}"
+
+    @property
+    def position(self) -> str:
+        """Where in the file, without the path: `12:5` (line and column), or `p3:l12` (page and
+        line on the page) in a PDF."""
         if self.page is not None:
-            return f"{self.path}:p{self.page}:l{self.line}"
-        return f"{self.path}:{self.line}:{self.column}"
+            return f"p{self.page}:l{self.line}"
+        return f"{self.line}:{self.column}"
 
     @property
     def order(self) -> tuple[int, int, int]:

@@ -50,7 +50,7 @@ def finding_command(finding: Finding) -> str:
         "file": finding_path(finding) or "",
         "line": str(max(span.line, 1)) if span else "",
         "col": str(max(span.column, 1)) if span else "",
-        "title": f"{finding.code} {finding.name}",
+        "title": f"{finding.code} {finding.name}" + (f" (page {span.page})" if span and span.page else ""),
     }
     return command(COMMANDS[finding.severity], properties, finding.message)
 

@@ -155,7 +155,7 @@ def _citation_item(document: DocumentResult, citation: Citation,
         status = statuses.get(target)
         label = status_badge(status) if status else '<span class="status not-found">no entry</span>'
         targets.append(f"{_e(target)} {label}")
-    return (f'<li><span class="loc">{_e(citation.span.line)}:{_e(citation.span.column)}</span> '
+    return (f'<li><span class="loc">{_e(citation.span.position)}</span> '
             f'<q>{quote}</q><br>→ {", ".join(targets) or "no target"}</li>')
 
 
@@ -206,7 +206,8 @@ def citation_map(document: DocumentResult, statuses: dict[str, ReferenceStatus],
             parts.append(f'<text x="{x0 + 6}" y="{y - 4}" class="nowhere">cited nowhere</text>')
         colour = _DOT_COLOUR[status] if status else "#c62828"
         for citation in cites:
-            tip = f"{target} cited at line {citation.span.line}: {citation.text}"
+            where = f"page {citation.span.page}, line" if citation.span.page else "line"
+            tip = f"{target} cited at {where} {citation.span.line}: {citation.text}"
             parts.append(f'<circle cx="{x(citation.span.start)}" cy="{y}" r="5" fill="{colour}" '
                          f'stroke="#fff"><title>{_e(tip)}</title></circle>')
     parts.append("</svg>")
@@ -219,7 +220,7 @@ def _findings_table(findings: list[Finding]) -> str:
     rows = []
     for finding in findings:
         span = finding.span
-        where = f"{span.path}:{span.line}:{span.column}" if span else (finding_path(finding) or "—")
+        where = str(span) if span else (finding_path(finding) or "—")
         rows.append(
             f'<tr><td class="loc">{_e(where)}</td>'
             f'<td class="sev-{finding.severity.label}">{_e(finding.severity.label)}</td>'

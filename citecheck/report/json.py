@@ -1,7 +1,8 @@
 """The JSON report: a versioned document that other tools parse.
 
 Shape (version 1): `{"version", "tool", "summary", "notes", "findings", "citations",
-"references"}`; every list is sorted deterministically. Changing a field's meaning needs a new
+"references"}`; every list is sorted deterministically. Findings, citations and references in a
+PDF also carry `page` (their `line` is then the line on that page). Changing a field's meaning needs a new
 version; adding fields does not.
 """
 
@@ -31,6 +32,8 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "column": span.column if span else None,
         "reference": finding.reference,
     }
+    if span is not None and span.page is not None:
+        out["page"] = span.page  # a PDF: `line` is the line on this page
     if finding.fixes:
         out["fixes"] = [
             {"field": f.field, "value": f.value, "old": f.old, "safe": f.safe, "source": f.source}
@@ -42,7 +45,7 @@ def _finding(finding: Finding) -> dict[str, Any]:
 
 
 def _citation(citation: Citation) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "path": citation.span.path,
         "line": citation.span.line,
         "column": citation.span.column,
@@ -50,6 +53,9 @@ def _citation(citation: Citation) -> dict[str, Any]:
         "style": citation.style.value,
         "references": list(citation.targets),
     }
+    if citation.span.page is not None:
+        out["page"] = citation.span.page
+    return out
 
 
 def work_summary(work: Work) -> dict[str, Any]:
@@ -107,6 +113,8 @@ def _reference(document: DocumentResult, reference: Reference) -> dict[str, Any]
         "et_al": reference.et_al,
         "csl": reference.csl,
     }
+    if span is not None and span.page is not None:
+        out["page"] = span.page
     resolution = document.resolution(reference.id)
     out["resolution"] = _resolution(resolution) if resolution else None
     return out

@@ -154,7 +154,7 @@ def escape_cell(text: str) -> str:
 def _location(report: Report, finding: Finding) -> str:
     span = finding.span
     if span is not None:
-        return f"{span.path}:{span.line}"
+        return f"{span.path}:{span.position}" if span.page is not None else f"{span.path}:{span.line}"
     path = finding_path(finding)
     if path is None:
         document = document_of(report, finding)

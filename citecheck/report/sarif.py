@@ -101,13 +101,17 @@ def rule_descriptor(item: Rule) -> dict[str, Any]:
     }
 
 
-def _location(uri: str, relative: bool, line: int, column: int | None) -> dict[str, Any]:
+def _location(uri: str, relative: bool, line: int, column: int | None, page: int | None = None) -> dict[str, Any]:
     artifact: dict[str, Any] = {"uri": uri}
     if relative:
         artifact["uriBaseId"] = SRCROOT
     region: dict[str, Any] = {"startLine": max(line, 1)}
     if column is not None:
         region["startColumn"] = max(column, 1)
+    if page is not None:
+        # A PDF: the line is the line on this page. SARIF has no page, so it goes in the
+        # region's property bag (every SARIF object may carry one).
+        region["properties"] = {"page": page}
     return {"physicalLocation": {"artifactLocation": artifact, "region": region}}
 
 
@@ -127,7 +131,8 @@ def result(report: Report, finding: Finding) -> dict[str, Any]:
         span = finding.span
         # Code scanning needs a line for every alert: a finding about a whole file points at
         # its first line.
-        location = _location(uri, relative, span.line if span else 1, span.column if span else None)
+        location = _location(uri, relative, span.line if span else 1, span.column if span else None,
+                             span.page if span else None)
         out["locations"] = [location]
     out["partialFingerprints"] = {FINGERPRINT_KEY: fingerprint(finding, path or "")}
     properties: dict[str, Any] = {}
