@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.linking import _figures
-from citecheck.config import AuditOptions
+from citecheck.config.options import AuditOptions
 from citecheck.engine import ReadResult, read
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "pdf"

@@ -15,6 +15,9 @@ Decisions worth knowing (also in `citecheck fix --help`):
 - **Nothing the user wrote is overwritten** unless `--in-place`, which keeps `FILE.bak` (a
   byte copy). Every write is atomic. `--in-place` applies to .bib bibliographies and to
   `--renumber`; a list inside a plain-text document is not rewritten in place.
+- **A PDF** (or a Word document) gets its corrected bibliography written out like a plain-text
+  document's; it is never rewritten: `--renumber` and `--in-place` on it are refused, since
+  the text citecheck reads from a PDF is not the file.
 
 Exit codes as the audit: 0 done, 2 usage, input or output error (one line, no traceback).
 """
@@ -31,6 +34,7 @@ import click
 from citecheck.cli.common import UserError, emit, split_values, stderr_notes, write_output
 from citecheck.config.options import DEFAULT_CROSSREF_URL, AuditOptions
 from citecheck.documents.loading import InputError
+from citecheck.documents.readers import INPUT_FORMATS
 from citecheck.cli.fileio import OutputError, atomic_write
 from citecheck.gate.exit_codes import EXIT_OK
 from citecheck.results import Report
@@ -48,11 +52,22 @@ def _replace_in_place(path: Path, text: str) -> None:
         raise UserError(f"{path}: cannot write ({error})") from None
 
 
+def _binary_format(document: Path, options: AuditOptions) -> str | None:
+    """`pdf` or `docx` when the document is one (by `--input-format`, extension or content)."""
+    from citecheck.documents.readers import sniff_binary_format
+
+    if options.input_format in ("pdf", "docx"):
+        return options.input_format
+    return sniff_binary_format(document) if options.input_format is None else None
+
+
 def _bib_paths(document: Path, options: AuditOptions) -> list[Path]:
     """The .bib files the document uses (named in it, or by `--bib`), as the readers find them."""
     from citecheck.engine import read  # deferred, as every heavy import here: keeps `citecheck --help` fast
 
-    named = [Path(p) for p in read(document, options).document.bibliography_files]
+    # A PDF or Word document names no .bib file: reading it twice would cost time for nothing.
+    binary = _binary_format(document, options) is not None
+    named = [] if binary else [Path(p) for p in read(document, options).document.bibliography_files]
     paths = []
     for path in named + list(options.bibliographies):
         if not path.exists() and not path.suffix and path.with_suffix(".bib").exists():
@@ -113,7 +128,7 @@ def _renumber(document: Path, options: AuditOptions, output: Path | None, diff: 
 @click.option("--timeout", type=click.FloatRange(0.1, 300), default=10.0, show_default=True, help="Seconds per Crossref request.")
 @click.option("--bib", "bibliographies", multiple=True, type=click.Path(path_type=Path),
               help="A bibliography file (.bib or CSL-JSON) for the document (repeatable).")
-@click.option("--input-format", type=click.Choice(["text", "markdown", "pandoc", "latex"]), help="Reader to use instead of guessing.")
+@click.option("--input-format", type=click.Choice(list(INPUT_FORMATS)), help="Reader to use instead of guessing.")
 @click.option("-q", "--quiet", is_flag=True, help="Say nothing on stderr.")
 def fix(document: Path, target: str, style: str, output: Path | None, diff: bool, in_place: bool,
         unsafe_fixes: bool, protect: tuple[str, ...], renumber: bool, no_verify: bool, offline: bool,
@@ -136,6 +151,11 @@ def fix(document: Path, target: str, style: str, output: Path | None, diff: bool
         token=os.environ.get("CITECHECK_CROSSREF_TOKEN") or None, timeout=timeout,
         bibliographies=bibliographies, input_format=input_format,
     )
+    binary = _binary_format(document, options)
+    if binary and (renumber or in_place):
+        flag = "--renumber" if renumber else "--in-place"
+        raise UserError(f"{document}: {flag} rewrites the document, and a {binary.upper()} file is not rewritten; "
+                        "fix its source, or write the corrected bibliography with -o FILE")
     try:
         if renumber:
             _renumber(document, options, output, diff, in_place, quiet)
@@ -230,7 +250,7 @@ def write_corrections(report: Report, options: AuditOptions, unsafe: bool, quiet
     written: list[Path] = []
     for document in report.documents:
         path = Path(document.path)
-        bib_files = _bib_paths(path, options) if path.suffix.lower() != ".docx" else list(options.bibliographies)
+        bib_files = _bib_paths(path, options)
         texts = {bib: read_bib(bib) for bib in bib_files}
         protected: dict[str, frozenset[str]] = {}
         for text in texts.values():

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from citecheck.documents.loading import InputError
 
-DOCUMENT_SUFFIXES = (".txt", ".md", ".qmd", ".rmd", ".tex", ".docx")
+DOCUMENT_SUFFIXES = (".txt", ".md", ".qmd", ".rmd", ".tex", ".docx", ".pdf")
 """What a directory scan picks up (case-insensitive)."""
+_SOURCE_SUFFIXES = frozenset(DOCUMENT_SUFFIXES) - {".pdf"}
 _SKIPPED_DIRECTORIES = ("node_modules", "__pycache__")
 
 
@@ -20,6 +21,12 @@ def _latex_fragment(path: Path) -> bool:
             return b"\\documentclass" not in handle.read(65536)
     except OSError:
         return False  # let the reader report it
+
+
+def _has_source(pdf: Path, names: list[str]) -> bool:
+    """A PDF beside its own source (`paper.pdf` next to `paper.tex` or `paper.docx`) is the
+    same manuscript: the source is audited, the PDF would only repeat its findings."""
+    return any(Path(name).stem == pdf.stem and Path(name).suffix.lower() in _SOURCE_SUFFIXES for name in names)
 
 
 def _scan(directory: Path) -> list[Path]:
@@ -34,6 +41,8 @@ def _scan(directory: Path) -> list[Path]:
             if name.startswith(".") or path.suffix.lower() not in DOCUMENT_SUFFIXES:
                 continue
             if path.suffix.lower() == ".tex" and _latex_fragment(path):
+                continue
+            if path.suffix.lower() == ".pdf" and _has_source(path, files):
                 continue
             found.append(path)
     return found

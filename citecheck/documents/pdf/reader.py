@@ -100,7 +100,7 @@ def read_pdf(path: Path, shown: str) -> ReadDocument:
     problems = ()
     if empty:
         listed = ", ".join(str(n) for n in empty[:10]) + (" …" if len(empty) > 10 else "")
-        problems = (f"{shown}: page{'s' if len(empty) > 1 else ''} {listed} hold{'' if len(empty) > 1 else 's'} "
+        problems = (f"page{'s' if len(empty) > 1 else ''} {listed} of the PDF hold{'' if len(empty) > 1 else 's'} "
                     "no text (scanned?): citations there were not read; run OCR on the PDF",)
     return ReadDocument(
         source=source,
