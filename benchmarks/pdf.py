@@ -17,6 +17,11 @@ anchor (`after`: at most one character away) or overlaps its text (`at`); a link
 when the gold lists it (gold targets are entry positions, turned into the reader's entry ids).
 A found citation that is no gold citation but sits on a trap is a trap hit.
 
+The same paper is also read by each candidate library alone, as the
+choice of pypdfium2 was made: pdfium's plain text, pdfium with what the reader asks per
+character (box, baseline origin, font size, matrix), and pdfplumber's characters (size, matrix,
+font name; pdfminer.six underneath), when pdfplumber is installed (it is not a dependency).
+
 Output keys: seconds_best, seconds_median, pages, load_average, precision, recall, f1,
 links_precision, links_recall, n, traps, trap_hits, entries_expected, entries_read, by_document,
 errors.
@@ -151,11 +156,50 @@ def time_reading(pdf: Path, repeat: int) -> list[float]:
     return times
 
 
+def compare_libraries(pdf: Path) -> dict[str, Any]:
+    """Seconds each candidate library takes to give what the reader needs from `pdf`."""
+    import pypdfium2
+
+    from citecheck.documents.pdf.glyphs import read_page
+
+    figures: dict[str, Any] = {}
+    started = time.perf_counter()
+    document = pypdfium2.PdfDocument(pdf)
+    for index in range(len(document)):
+        document[index].get_textpage().get_text_range()
+    document.close()
+    figures["pypdfium2_text_seconds"] = round(time.perf_counter() - started, 3)
+    started = time.perf_counter()
+    document = pypdfium2.PdfDocument(pdf)
+    glyphs = 0
+    for number in range(1, len(document) + 1):
+        page = read_page(document, number)
+        glyphs += len(page.glyphs)
+        page.close()
+    document.close()
+    figures["pypdfium2_characters_seconds"] = round(time.perf_counter() - started, 3)
+    figures["characters"] = glyphs
+    try:
+        import pdfplumber
+    except ImportError:
+        figures["pdfplumber_characters_seconds"] = "not installed"
+        return figures
+    started = time.perf_counter()
+    with pdfplumber.open(pdf) as opened:
+        for page in opened.pages:
+            for char in page.chars:
+                char["size"], char["matrix"], char["fontname"]
+    figures["pdfplumber_characters_seconds"] = round(time.perf_counter() - started, 3)
+    return figures
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """The suite's options."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks pdf", description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="timed reads of the long paper (default 5)")
     parser.add_argument("--fixtures", type=Path, default=FIXTURES, help="directory of PDFs and *.gold.json")
+    parser.add_argument("--no-compare", action="store_true",
+                        help="do not time pypdfium2 and pdfplumber alone on the long paper")
     return parser.parse_args(argv)
 
 
@@ -171,6 +215,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     pages = len(document)
     document.close()
     counts = [score_pdf(path) for path in sorted(args.fixtures.glob("*.gold.json"))]
+    libraries = None if args.no_compare else compare_libraries(speed_pdf)
     return {
         "seconds_best": round(min(times), 3),
         "seconds_median": round(statistics.median(times), 3),
@@ -184,4 +229,5 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "by_document": {c["document"]: {k: v for k, v in c.items() if k not in ("errors", "document", "format")}
                         for c in counts},
         "errors": [{"document": c["document"], **e} for c in counts for e in c["errors"]],
+        **({"libraries": libraries} if libraries else {}),
     }

@@ -176,6 +176,12 @@ def _pdf(f: dict[str, Any]) -> list[Row]:
         ("reference-list entries read / in the sources", f"{f.get('entries_read')} / {f.get('entries_expected')}",
          "", ""),
     ]
+    libraries = f.get("libraries")
+    if libraries:
+        rows.append((f"the same paper by each library alone ({libraries.get('characters')} characters): "
+                     "pdfium text / pdfium per-character / pdfplumber characters (s)",
+                     f"{libraries.get('pypdfium2_text_seconds')} / {libraries.get('pypdfium2_characters_seconds')} / "
+                     f"{libraries.get('pdfplumber_characters_seconds')}", "—", ""))
     for name, g in (f.get("by_document") or {}).items():
         rows.append((f"{name}: citations found correct / gold, links correct / gold, entries",
                      f"{g['found_correct']}/{g['gold']}, {g['links_correct']}/{g['links_gold']}, "

@@ -61,25 +61,22 @@ class Row:
     facts: dict[str, object] = field(default_factory=dict)
     """What later stages learn about the row (title block, footnote, reference list)."""
 
-    @property
-    def x0(self) -> float:
-        """Left edge of its ink."""
-        return self.glyphs[0].x0
+    x0: float = field(init=False, default=0.0)
+    """Left edge of its ink."""
+    x1: float = field(init=False, default=0.0)
+    """Right edge of its ink."""
+    top: float = field(init=False, default=0.0)
+    """Top of its highest character."""
+    bottom: float = field(init=False, default=0.0)
+    """Bottom of its lowest character."""
 
-    @property
-    def x1(self) -> float:
-        """Right edge of its ink."""
-        return max(g.x1 for g in self.glyphs)
-
-    @property
-    def top(self) -> float:
-        """Top of its highest character."""
-        return min(g.top for g in self.glyphs)
-
-    @property
-    def bottom(self) -> float:
-        """Bottom of its lowest character."""
-        return max(g.bottom for g in self.glyphs)
+    def __post_init__(self) -> None:
+        # Computed once: the layout asks for a row's edges many times.
+        glyphs = self.glyphs
+        self.x0 = glyphs[0].x0
+        self.x1 = max(g.x1 for g in glyphs)
+        self.top = min(g.top for g in glyphs)
+        self.bottom = max(g.bottom for g in glyphs)
 
     def text(self) -> str:
         """Its characters with a space wherever pdfium saw one (for headings and furniture)."""

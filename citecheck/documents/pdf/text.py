@@ -265,6 +265,7 @@ def _separate(out: _Builder, previous: Row, row: Row, pitch: float, compounds: s
 def _emit_row(out: _Builder, row: Row, owner: int, runs: list[Raised]) -> list[RaisedMark]:
     """Append one row's characters; return its raised numeric runs with their text offsets."""
     by_start = {run.start: run for run in runs}
+    chars, owners, lefts, rights = out.chars.append, out.owners.append, out.x0.append, out.x1.append
     marks: list[RaisedMark] = []
     glyphs = row.glyphs
     index = 0
@@ -283,7 +284,14 @@ def _emit_row(out: _Builder, row: Row, owner: int, runs: list[Raised]) -> list[R
                 out.put(" ", ADDED)
         after_label = False
         if run is None:
-            out.put(_normalise(glyph.char), owner, glyph.x0, glyph.x1)
+            char = glyph.char
+            if char in _REPLACE or "\ufb00" <= char <= "\ufb06":
+                out.put(_normalise(char), owner, glyph.x0, glyph.x1)
+            else:  # the common case, inlined: one character, one owner, its own edges
+                chars(char)
+                owners(owner)
+                lefts(glyph.x0)
+                rights(glyph.x1)
             previous = glyph
             index += 1
             continue
