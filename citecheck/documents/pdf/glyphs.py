@@ -143,8 +143,9 @@ def read_page(document: Any, number: int) -> PageGlyphs:
             space = True
             continue
         loose_box(raw, index, rect_ref)
-        if rect.top <= rect.bottom:
-            continue  # nothing drawn (a zero-size glyph holds no readable text)
+        if not (rect.top > rect.bottom and rect.right >= left and rect.left <= right
+                and rect.top >= bottom and rect.bottom <= top):
+            continue  # nothing drawn, or drawn off the page: no reader sees it
         char_origin(raw, index, x_ref, y_ref)
         char_matrix(raw, index, matrix_ref)
         size = font_size(raw, index) * (abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5)

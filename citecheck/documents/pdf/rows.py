@@ -213,7 +213,7 @@ def find_gutter(rows: list[Row], width: float) -> tuple[float, float] | None:
     for row_stretches in stretches:
         seen = bytearray(bins)
         for low, high in row_stretches:
-            for b in range(max(0, int(low / _BIN)), min(bins, int(high / _BIN) + 1)):
+            for b in range(min(bins, max(0, int(low / _BIN))), min(bins, max(0, int(high / _BIN) + 1))):
                 seen[b] = 1
         for b in range(bins):
             if seen[b]:
@@ -223,8 +223,8 @@ def find_gutter(rows: list[Row], width: float) -> tuple[float, float] | None:
     span = text_right - text_left
     if span <= 0:
         return None
-    lo_bin = int((text_left + 0.25 * span) / _BIN)
-    hi_bin = int((text_left + 0.75 * span) / _BIN)
+    lo_bin = min(bins - 1, max(0, int((text_left + 0.25 * span) / _BIN)))
+    hi_bin = min(bins - 1, max(0, int((text_left + 0.75 * span) / _BIN)))
     middle = coverage[lo_bin:hi_bin + 1]
     if not middle:
         return None
