@@ -107,9 +107,27 @@ def status_badge(status: ReferenceStatus) -> str:
             f'<span aria-hidden="true">{STATUS_ICONS[status]}</span> {_e(status.value)}</span>')
 
 
-# A sentence ends at . ! or ? (possibly followed by closing quotes or brackets) before
-# whitespace, or at a blank line. Good enough to frame a citation; not a linguistic parser.
-_BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*(?=\s)|\n[ \t]*\n")
+# A sentence ends at . ! or ? (possibly followed by closing quotes or brackets, and by a
+# superscript citation: `metastases.¹`) before whitespace, or at a blank line. Good enough to frame a citation; not a linguistic parser.
+_BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*[⁰¹²³⁴⁵⁶⁷⁸⁹⁻,]*(?=\s)|\n[ \t]*\n")
+
+
+def sentence_bounds(text: str, start: int, end: int, limit: int = CONTEXT_LIMIT) -> tuple[int, int]:
+    """Offsets (lo, hi) of the sentence around `text[start:end]`, at most `limit` characters on
+    each side. With a PDF's `TextLayout`, `layout.boxes(lo, hi)` are the rectangles to highlight
+    it on the page. Returns (start, end) when the offsets do not lie in the text."""
+    if not (0 <= start < end <= len(text)):
+        return start, end
+    lo = max(0, start - limit)
+    for match in _BOUNDARY.finditer(text, lo, start):
+        lo = match.end()
+    ceiling = min(len(text), end + limit)
+    hi = ceiling
+    following = _BOUNDARY.search(text, end, ceiling)
+    if following is not None:
+        # Keep the full stop with the sentence, not a paragraph break.
+        hi = following.end() if not following.group().startswith("\n") else following.start()
+    return lo, hi
 
 
 def sentence_around(text: str, start: int, end: int, limit: int = CONTEXT_LIMIT) -> tuple[str, str, str]:
@@ -119,21 +137,13 @@ def sentence_around(text: str, start: int, end: int, limit: int = CONTEXT_LIMIT)
     """
     if not (0 <= start < end <= len(text)):
         return "", "", ""
+    lo, hi = sentence_bounds(text, start, end, limit)
     floor = max(0, start - limit)
-    lo = floor
-    for match in _BOUNDARY.finditer(text, floor, start):
-        lo = match.end()
-    ceiling = min(len(text), end + limit)
-    hi = ceiling
-    following = _BOUNDARY.search(text, end, ceiling)
-    if following is not None:
-        # Keep the full stop with the sentence, not a paragraph break.
-        hi = following.end() if not following.group().startswith("\n") else following.start()
     before = " ".join(text[lo:start].split())
     after = " ".join(text[end:hi].split())
-    if lo == floor and floor > 0:  # no sentence start within the limit
+    if lo == floor and floor > 0 and not _BOUNDARY.search(text, floor, start):  # no sentence start within the limit
         before = "…" + before
-    if following is None and ceiling < len(text):
+    if hi == min(len(text), end + limit) and hi < len(text) and not _BOUNDARY.search(text, end, hi):
         after += "…"
     # A space lost to collapsing would glue the marker to its neighbour.
     if before and text[start - 1].isspace():

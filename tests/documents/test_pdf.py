@@ -152,3 +152,16 @@ def test_scanned_pages_are_reported_not_skipped(tmp_path: Path) -> None:
     assert [c.targets for c in result.document.citations] == [("1",)]
     assert [f.code for f in result.findings] == ["R009"]
     assert "page 2" in result.findings[0].message and "OCR" in result.findings[0].message
+
+
+def test_a_citations_sentence_can_be_highlighted_on_its_page() -> None:
+    from citecheck.report.html import sentence_bounds
+
+    result = read(FIXTURES / "twocolumn.pdf", AuditOptions())
+    text, layout = result.document.source.text, result.document.layout
+    assert layout is not None
+    citation = next(c for c in result.document.citations if c.targets == ("4", "5"))
+    lo, hi = sentence_bounds(text, citation.span.start, citation.span.end)
+    assert " ".join(text[lo:hi].split()).startswith("Larger synthetic cohorts followed,")
+    boxes = layout.boxes(lo, hi)
+    assert len(boxes) >= 2 and {box.page for box in boxes} == {citation.span.page}
