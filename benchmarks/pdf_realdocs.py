@@ -6,8 +6,8 @@ committed: each article's text becomes a Word document set in two justified colu
 line 1, one paragraph per line, as the corpus renders them; python-docx), which LibreOffice
 prints to PDF under `benchmarks/out/pdf-realdocs/` (kept between runs). Both the .txt and the
 PDF are then read by citecheck and scored against the same gold: each gold citation is placed
-by the words just before it (numeric) or by its own text (author-year), as `benchmarks.pdf`
-does, so the PDF's figures can be read beside the text's.
+by its own text as printed, in order, as `benchmarks.pdf` does, so the PDF's figures can be read
+beside the text's: what the PDF loses is the difference.
 
 Needs `soffice` (LibreOffice); without it, or without the corpus, the measure is skipped with a
 note.
@@ -33,20 +33,12 @@ OUT = Path(__file__).resolve().parent / "out" / "pdf-realdocs"
 """Where the PDFs are made (ignored by git)."""
 
 
-def _gold_items(text_lines: list[str], gold: dict[str, Any]) -> list[dict[str, Any]]:
-    """The corpus's gold citations as `benchmarks.pdf` gold items (targets: entry positions)."""
+def _gold_items(gold: dict[str, Any]) -> list[dict[str, Any]]:
+    """The corpus's gold citations as `benchmarks.pdf` gold items, each placed by its own text
+    as printed (`[1],[2]`, `Smith et al., 2004`); targets are entry positions."""
     positions = {ref["id"]: str(index + 1) for index, ref in enumerate(gold["references"])}
-    items = []
-    for citation in gold["citations"]:
-        targets = [positions[r] for r in citation["refs"] if r in positions]
-        if gold["style"] != "numeric":
-            items.append({"at": citation["text"], "targets": targets})
-            continue
-        line = text_lines[citation["line"] - 1]
-        at = line.find(citation["text"], max(0, citation["col"] - 3))
-        before = "".join(line[:at].split())[-30:]
-        items.append({"after": before, "targets": targets} if before else {"at": citation["text"], "targets": targets})
-    return items
+    return [{"at": citation["text"], "targets": [positions[r] for r in citation["refs"] if r in positions]}
+            for citation in gold["citations"]]
 
 
 def _docx(text: str, target: Path) -> None:
@@ -96,7 +88,7 @@ def measure(limit: int | None = None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as work:
         for txt in texts:
             gold = json.loads((CORPUS / f"{txt.stem}.gold.json").read_text(encoding="utf-8"))
-            items = _gold_items(txt.read_text(encoding="utf-8").splitlines(), gold)
+            items = _gold_items(gold)
             pdf = make_pdf(txt)
             for source, counts in ((pdf, pdf_counts), (txt, text_counts)):
                 sidecar = Path(work) / f"{source.name}.gold.json"

@@ -182,6 +182,16 @@ def _pdf(f: dict[str, Any]) -> list[Row]:
                      "pdfium text / pdfium per-character / pdfplumber characters (s)",
                      f"{libraries.get('pypdfium2_text_seconds')} / {libraries.get('pypdfium2_characters_seconds')} / "
                      f"{libraries.get('pdfplumber_characters_seconds')}", "—", ""))
+    real = f.get("realdocs")
+    if real and "skipped" in real:
+        rows.append(("real articles printed to PDF", f"not run: {real['skipped']}", "", ""))
+    elif real:
+        for form in ("pdf", "text"):
+            g = real[form]
+            rows.append((f"{real['articles']} real articles (realdocs), read from the {form.upper() if form == 'pdf' else 'text'}: "
+                         "citations P / R, links P / R, entries read",
+                         f"{g['precision']} / {g['recall']}, {g['links_precision']} / {g['links_recall']}, "
+                         f"{g['entries_read']} / {real['entries_expected']}", "", "PDF as good as text" if form == "pdf" else ""))
     for name, g in (f.get("by_document") or {}).items():
         rows.append((f"{name}: citations found correct / gold, links correct / gold, entries",
                      f"{g['found_correct']}/{g['gold']}, {g['links_correct']}/{g['links_gold']}, "

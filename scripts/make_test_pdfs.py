@@ -82,6 +82,7 @@ def markdown_as_word(text: str) -> dict[str, object]:
     """A docx spec printing the Markdown document as written, one paragraph per line, with its
     superscript notations (`¹,²`, `^6^`, `<sup>7</sup>`) turned into superscript runs."""
     def superscript(match: re.Match[str]) -> str:
+        """One superscript notation as a docx_builder superscript run."""
         unicode, pandoc, html = match.groups()
         value = unicode.translate(_SUPERSCRIPT_DIGITS) if unicode else (pandoc or html)
         return "^{" + value + "}"

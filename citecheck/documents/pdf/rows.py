@@ -49,7 +49,7 @@ class Row:
     baseline: float
     """The line's baseline (that of its full-size characters), from the page's top."""
     size: float
-    """The size of its full-size characters (loose box height)."""
+    """The size of its full-size characters, in points."""
     column: int = FULL_WIDTH
     """FULL_WIDTH, LEFT or RIGHT."""
     page: int = 0
@@ -58,9 +58,6 @@ class Row:
     """1-based line on the page in reading order (0 for dropped furniture)."""
     furniture: bool = False
     """A running header or footer, or a page number: not part of the text."""
-    facts: dict[str, object] = field(default_factory=dict)
-    """What later stages learn about the row (title block, footnote, reference list)."""
-
     x0: float = field(init=False, default=0.0)
     """Left edge of its ink."""
     x1: float = field(init=False, default=0.0)

@@ -92,6 +92,7 @@ class _Builder:
 
     @property
     def offset(self) -> int:
+        """Length of the text so far: the offset of the next character."""
         return len(self.chars)
 
     def put(self, text: str, owner: int, x0: float = 0.0, x1: float = 0.0) -> None:
@@ -104,9 +105,11 @@ class _Builder:
             self.x1.append(x0 + (index + 1) * step if owner >= 0 else 0.0)
 
     def last(self) -> str:
+        """The last character (a line break at the very start)."""
         return self.chars[-1] if self.chars else "\n"
 
     def drop_last(self) -> None:
+        """Remove the last character (a hyphen that only broke a word across lines)."""
         self.chars.pop()
         self.owners.pop()
         self.x0.pop()

@@ -153,9 +153,11 @@ def title_block_end(rows: list[Row], body_size: float) -> int:
         widest[row.column] = max(widest.get(row.column, 0.0), row.x1 - row.x0)
 
     def body(row: Row) -> bool:
+        """Set in the body text's size."""
         return abs(row.size - body_size) <= 0.05 * body_size
 
     def prose(row: Row) -> bool:
+        """A row of running text."""
         return body(row) and row.x1 - row.x0 >= 0.6 * widest[row.column] and len(row.text().split()) >= 5
 
     for index, row in enumerate(rows):
