@@ -11,7 +11,8 @@ Two ways in:
    (a colophon such as "This article was originally published on ...").
 
 Numbered entries start at a label whose number is the next one; any other line continues the
-entry (a wrapped line may start with a number). After a blank line, an unindented line without
+entry (a wrapped line may start with a number; where blank lines set the entries apart, a
+labelled line with no blank line before it starts an entry only if it carries the next number). After a blank line, an unindented line without
 the next label ends the list. Unnumbered entries (author-year lists under a heading) are one per
 paragraph, or one per line where lines start like `Surname, X.` / `Surname XY,` or every line
 has a year. A following heading, a footnote definition (`[^1]:`) or a paragraph that does not
@@ -50,6 +51,8 @@ _LABEL = re.compile(
     |(?P<d>\d{1,4})(?=[ \t]++[^\W\d_"“'‘\[(]))[ \t]++(?=\S)""",
     re.VERBOSE,
 )
+# A label alone on its line: the entry's text wrapped to the next one (a long URL in a PDF).
+_BARE_LABEL = re.compile(r"[ \t]{0,3}(?P<label>\[(?P<a>\d{1,4})\]|(?P<c>\d{1,4})[.)])[ \t]*")
 _SETEXT_RULE = re.compile(r"[ \t]*+(?:=++|-++)[ \t]*+")
 _FIRST_LABEL = re.compile(r"^[ \t]{0,3}(?:\[1\]|\(1\)|1[.)]?)[ \t]+\S", re.MULTILINE)
 _BULLET = re.compile(r"[ \t]{0,3}[-*+•][ \t]+(?=\S)")
@@ -171,6 +174,7 @@ def _parse_numbered(lines: _Lines, first: int) -> tuple[list[_Draft], int]:
     drafts: list[_Draft] = []
     current: _Draft | None = None
     blank_before = False
+    spaced = 0  # entries so far that a blank line set apart from the one before
     stop = lines.end(lines.count - 1)
     for index in range(first, lines.count):
         line = lines.line(index)
@@ -181,8 +185,18 @@ def _parse_numbered(lines: _Lines, first: int) -> tuple[list[_Draft], int]:
             stop = lines.start(index)
             break
         label = _LABEL.match(line)
+        if label is None and (bare := _BARE_LABEL.fullmatch(line)):
+            # Only the next number: `300.` alone is as often the end of a wrapped page range.
+            expected = (current.number or 0) + 1 if current is not None else 1
+            label = bare if _label_number(bare) == expected else None
         number = _label_number(label) if label else None
+        if label and current is not None and not blank_before and spaced >= 2 and spaced >= 0.8 * (len(drafts) - 1) \
+                and number != (current.number or 0) + 1:
+            # Entries set apart by blank lines (nearly all: a page break may eat one): a wrapped
+            # line that starts with a number (`10. The dusky shark`, `23. doi:`) continues the entry.
+            label = None
         if label and (current is None or _continues_numbering(current, label, number)):
+            spaced += bool(drafts) and blank_before
             current = _Draft(lines.start(index) + label.start("label"), label.group("label"), number)
             current.parts.append(line[label.end() :].strip())
             current.end = lines.start(index) + len(line.rstrip())
@@ -315,8 +329,9 @@ def _continues_numbering(current: _Draft, label: re.Match[str], number: int | No
 
 def _label_number(label: re.Match[str]) -> int:
     """The number a label match carries."""
+    groups = label.groupdict()
     for name in ("a", "b", "c", "d"):
-        if label.group(name) is not None:
+        if groups.get(name) is not None:
             return int(label.group(name))
     return 0  # pragma: no cover - every label alternative has a number
 

@@ -7,7 +7,7 @@
    The row keeps its own baseline and size, so the raise of a superscript can be measured.
 3. **Columns.** The gutter is a vertical strip in the middle half of the page that the rows'
    ink avoids (a few full-width rows, such as the title block or a wide caption, may cross it)
-   with ink on each side of it in at least a fifth of the rows. Rows on one baseline are split at the
+   with ink on each side of it in at least a tenth of the rows (three at least). Rows on one baseline are split at the
    gutter; a row that crosses it spans the page.
 4. **Reading order.** Top to bottom, a row spanning the page ends a band; within a band the
    left column is read before the right one.
@@ -248,7 +248,9 @@ def find_gutter(rows: list[Row], width: float) -> tuple[float, float] | None:
             continue  # crosses the gutter: a full-width row
         left += any(high <= gutter[0] + _BIN for _, high in row_stretches)
         right += any(low >= gutter[1] - _BIN for low, _ in row_stretches)
-    if left < 0.2 * len(counted) or right < 0.2 * len(counted):
+    # A last page's right column may be a few lines: a tenth of the rows (three at least) will do.
+    needed = max(3, 0.1 * len(counted))
+    if left < needed or right < needed:
         return None
     return gutter
 
