@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import bisect
+from operator import attrgetter
 from dataclasses import dataclass, field
 from statistics import median
 
@@ -36,6 +37,9 @@ _SINK_REACH = 0.4
 """How far below a line's baseline (in its sizes) a subscript's baseline may stand."""
 _BIN = 2.0
 """Width in points of the strips the gutter search counts ink in."""
+# Sort keys in C (Glyph is a named tuple): sorting every character of a page is the hot path.
+_BY_BASELINE = attrgetter("baseline")
+_BY_LEFT = attrgetter("x0")
 _WORD_GAP = 0.5
 """Gaps narrower than this share of the size join characters into one stretch of ink."""
 
@@ -66,6 +70,8 @@ class Row:
     """Top of its highest character."""
     bottom: float = field(init=False, default=0.0)
     """Bottom of its lowest character."""
+    smallest: float = field(init=False, default=0.0)
+    """Size of its smallest character (a row without smaller ones has no superscript)."""
 
     def __post_init__(self) -> None:
         # Computed once: the layout asks for a row's edges many times.
@@ -74,6 +80,7 @@ class Row:
         self.x1 = max(g.x1 for g in glyphs)
         self.top = min(g.top for g in glyphs)
         self.bottom = max(g.bottom for g in glyphs)
+        self.smallest = min(g.size for g in glyphs)
 
     def text(self) -> str:
         """Its characters with a space wherever pdfium saw one (for headings and furniture)."""
@@ -98,7 +105,7 @@ class _Cluster:
 
 def _clusters(glyphs: list[Glyph]) -> list[_Cluster]:
     """Characters grouped by baseline, top to bottom."""
-    ordered = sorted(glyphs, key=lambda g: g.baseline)
+    ordered = sorted(glyphs, key=_BY_BASELINE)
     clusters: list[_Cluster] = []
     current: list[Glyph] = []
     anchor = 0.0
@@ -117,7 +124,7 @@ def _clusters(glyphs: list[Glyph]) -> list[_Cluster]:
 def _finish(glyphs: list[Glyph]) -> _Cluster:
     sizes = sorted(g.size for g in glyphs)
     size = sizes[len(sizes) // 2]
-    full = sorted((g for g in glyphs if g.size >= _SMALLER * size), key=lambda g: g.x0)
+    full = sorted((g for g in glyphs if g.size >= _SMALLER * size), key=_BY_LEFT)
     baseline = median(g.baseline for g in full) if full else median(g.baseline for g in glyphs)
     return _Cluster(glyphs, baseline, size, [g.x0 for g in full], [g.x1 for g in full])
 
@@ -180,7 +187,7 @@ def _lines(glyphs: list[Glyph]) -> list[Row]:
         mine = members[id(cluster)]
         if not mine:
             continue
-        mine.sort(key=lambda g: g.x0)
+        mine.sort(key=_BY_LEFT)
         full = [g for g in mine if g.size >= _SMALLER * cluster.size]
         baseline = median(g.baseline for g in full) if full else cluster.baseline
         rows.append(Row(mine, baseline, cluster.size))

@@ -82,6 +82,8 @@ def raised_runs(row: Row) -> list[Raised]:
     runs: list[Raised] = []
     start = -1
     glyphs = row.glyphs
+    if row.smallest >= _SMALLER * row.size and not any(g.char in UNICODE_SUPERSCRIPTS for g in glyphs):
+        return runs  # nothing drawn smaller, no superscript character: most rows
     kind = ""
     for index, glyph in enumerate(glyphs + [None]):  # type: ignore[operator]
         raised = glyph is not None and is_raised(glyph, row)
