@@ -47,11 +47,6 @@ class Span:
             return f"p{self.page}:l{self.line}"
         return f"{self.line}:{self.column}"
 
-    @property
-    def order(self) -> tuple[int, int, int]:
-        """(page, line, column) for sorting: pages first in a paged document (0 elsewhere)."""
-        return (self.page or 0, self.line, self.column)
-
 
 class CitationStyle(str, Enum):
     """How a citation points at its entries."""
