@@ -43,7 +43,7 @@ class ReadingClock:
         """Raise InputError when the budget is spent before page `page` (1-based) is read."""
         if time.perf_counter() - self.started > self.budget:
             raise InputError(
-                f"{self.shown}: reading stopped at page {page} of {self.pages}: over the "
+                f"{self.shown}: reading stopped at page {page:,} of {self.pages:,}: over the "
                 f"{self.budget:g} s time budget for one PDF"
             )
 
