@@ -121,6 +121,8 @@ def sentence_bounds(text: str, start: int, end: int, limit: int = CONTEXT_LIMIT)
     lo = max(0, start - limit)
     for match in _BOUNDARY.finditer(text, lo, start):
         lo = match.end()
+    if start > 0 and text[start - 1] in ".!?" and (end == len(text) or text[end].isspace()):
+        return lo, end  # a mark set after the full stop (`metastases.¹`) closes its sentence
     ceiling = min(len(text), end + limit)
     hi = ceiling
     following = _BOUNDARY.search(text, end, ceiling)

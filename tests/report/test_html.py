@@ -82,7 +82,8 @@ def test_citations_in_their_sentences() -> None:
     assert "<mark>\\cite{smith2019}</mark>, the method works.</q>" in out
 
 
-TEXT = "First sentence here. The claim holds [1] in most cases. Last one!\n\nNew paragraph [2] ends"
+TEXT = ("First sentence here. The claim holds [1] in most cases. Last one!\n\nNew paragraph [2] ends\n\n"
+        "Marked after its stop.¹ Next sentence.² A third.")
 
 
 @pytest.mark.parametrize(
@@ -91,6 +92,8 @@ TEXT = "First sentence here. The claim holds [1] in most cases. Last one!\n\nNew
         pytest.param("[1]", ("The claim holds ", "[1]", " in most cases."), id="middle-sentence"),
         pytest.param("[2]", ("New paragraph ", "[2]", " ends"), id="paragraph-no-full-stop"),
         pytest.param("First", ("", "First", " sentence here."), id="at-start"),
+        pytest.param("¹", ("Marked after its stop.", "¹", ""), id="superscript-after-the-full-stop"),
+        pytest.param("²", ("Next sentence.", "²", ""), id="superscript-ends-the-sentence-before"),
     ],
 )
 def test_sentence_around(marker: str, expected: tuple[str, str, str]) -> None:
