@@ -165,3 +165,19 @@ def test_a_citations_sentence_can_be_highlighted_on_its_page() -> None:
     assert " ".join(text[lo:hi].split()).startswith("Larger synthetic cohorts followed,")
     boxes = layout.boxes(lo, hi)
     assert len(boxes) >= 2 and {box.page for box in boxes} == {citation.span.page}
+
+
+@pytest.mark.parametrize(
+    ("chars", "share"),
+    [
+        pytest.param(list("Metastases¹ and trials."), 0.0, id="text"),
+        pytest.param(["\ue001", "\ue002", "a", "\ufffd"], 0.75, id="private-use-and-replacement"),
+        pytest.param(["\x03", "\x04", "b", "c"], 0.5, id="control-characters"),
+        pytest.param(["\x02", "a"], 0.0, id="pdfium-line-end-hyphen-is-text"),
+        pytest.param([], 0.0, id="nothing"),
+    ],
+)
+def test_unreadable_share(chars: list[str], share: float) -> None:
+    from citecheck.documents.pdf.reader import unreadable_share
+
+    assert unreadable_share(chars) == share

@@ -9,7 +9,9 @@ a citation (`typography`) is dropped. Every span is then given its page and the 
 page, and the document keeps its layout (`ReadDocument.layout`) for reports and viewers that
 highlight citations on the page.
 
-A PDF without any text (a scan) is refused: it needs OCR first. Pages without text in a PDF
+A PDF without any text (a scan) is refused: it needs OCR first; so is one whose text layer is
+mostly characters without Unicode meaning (fonts embedded without a character map), since
+what citecheck would read is not what the page shows. Pages without text in a PDF
 that has text elsewhere are reported (`R009 unreadable-input`), never silently skipped.
 """
 
@@ -31,7 +33,10 @@ from citecheck.documents.pdf.text import PdfText, build_text
 from citecheck.documents.reference_list import find_reference_list
 from citecheck.model import Citation, TextLayout
 
-__all__ = ["read_pdf", "extract_text"]
+__all__ = ["read_pdf", "extract_text", "unreadable_share"]
+
+_MOST_UNREADABLE = 0.3
+"""Above this share of characters without Unicode meaning, the text layer is refused."""
 
 _PARAGRAPH_LINE_BREAK = re.compile(r"(?<!\n)\n(?!\n)")
 
@@ -59,6 +64,12 @@ def extract_text(path: Path, shown: str, *, max_pages: int = MAX_PDF_PAGES,
                 f"{shown}: has no text layer ({'a scanned or image-only PDF' if scanned else 'no text on any page'}); "
                 "citecheck reads text, so run OCR on it first (e.g. ocrmypdf) and audit the result"
             )
+        share = unreadable_share([g.char for page in pages for g in page.glyphs])
+        if share > _MOST_UNREADABLE:
+            raise InputError(
+                f"{shown}: its text layer cannot be read ({share:.0%} of its characters have no Unicode "
+                "meaning: fonts without a character map); run OCR on it first (e.g. ocrmypdf) and audit the result"
+            )
         mark_furniture([(page_rows_, page.height) for page_rows_, page in zip(rows, pages)])
         text = build_text(pages, rows)
     finally:
@@ -66,6 +77,15 @@ def extract_text(path: Path, shown: str, *, max_pages: int = MAX_PDF_PAGES,
             page.close()
         document.close()
     return text, empty
+
+
+def unreadable_share(chars: list[str]) -> float:
+    """The share of characters that carry no text: private-use code points, control characters
+    and U+FFFD, which a font without a Unicode map gives (its text cannot be audited)."""
+    if not chars:
+        return 0.0
+    bad = sum(1 for c in chars if c == "\ufffd" or "\ue000" <= c <= "\uf8ff" or (c < " " and c != "\x02"))
+    return bad / len(chars)
 
 
 def _place(layout: TextLayout, citation: Citation) -> Citation:
