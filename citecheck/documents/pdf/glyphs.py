@@ -6,8 +6,9 @@ font's advance width and its ascent to descent), its origin on the baseline, its
 and its matrix. The size it is drawn at is the font size times the matrix's vertical scale:
 producers set the size with either (TeX with the font size, others with a matrix), and the
 loose box's height cannot be compared across fonts (a 6-point face of Latin Modern has a taller
-box, for its size, than the 10-point one). A superscript `1` is a `1` drawn smaller with its baseline raised: that is how the
-layout finds citation marks that the PDF stores as ordinary digits.
+box, for its size, than the 10-point one). A superscript `1` is a `1` drawn smaller with its
+baseline raised: that is how the layout finds citation marks that the PDF stores as ordinary
+digits.
 
 Coordinates are turned to the top-left origin a reader expects: `top`, `bottom` and
 `baseline` grow down the page.

@@ -77,8 +77,6 @@ class PdfText:
     """Where its characters stand on the pages."""
     raised: tuple[RaisedMark, ...]
     """Every raised numeric run, in text order."""
-    reference_start: int | None = None
-    """Offset of the reference-list heading found among the rows, if any."""
 
 
 class _Builder:
@@ -207,7 +205,6 @@ def build_text(pages: list[PageGlyphs], page_rows: list[list[Row]]) -> PdfText:
     out = _Builder()
     lines: list[PageLine] = []
     raised: list[RaisedMark] = []
-    reference_start: int | None = None
     counters: dict[int, int] = {}
     previous: Row | None = None
     for index, row in enumerate(rows):
@@ -215,15 +212,13 @@ def build_text(pages: list[PageGlyphs], page_rows: list[list[Row]]) -> PdfText:
         row.line = counters[row.page]
         if previous is not None:
             _separate(out, previous, row, pitch, compounds, index in entry_starts or index == heading)
-        if index == heading:
-            reference_start = out.offset
         lines.append(PageLine(row.page, row.line, PageBox(row.page, row.x0, row.top, row.x1, row.bottom),
                               row.column))
         raised += _emit_row(out, row, len(lines) - 1, runs_of[index])
         previous = row
     layout = TextLayout(tuple(lines), out.owners, out.x0, out.x1,
                         tuple((page.width, page.height) for page in pages))
-    return PdfText("".join(out.chars), layout, tuple(raised), reference_start)
+    return PdfText("".join(out.chars), layout, tuple(raised))
 
 
 def _one_mark_per_footnote(rows: list[Row], runs_of: list[list[Raised]]) -> None:
