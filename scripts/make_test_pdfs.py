@@ -12,6 +12,7 @@ documents and repeats how each was made. Needs `soffice` (Debian: libreoffice-wr
 | numeric.pdf | benchmarks/corpus/linking/numeric.txt | LibreOffice (text → PDF) |
 | superscript.pdf | benchmarks/corpus/linking/superscript.md, each line a paragraph, its superscripts (`¹`, `^6^`, `<sup>7</sup>`) set as Word superscript runs | tests/docx_builder.py, then LibreOffice |
 | docx-article.pdf | tests/cases/docx-article/document.json (superscript citations in Word) | tests/docx_builder.py, then LibreOffice |
+| word-superscripts.pdf | sources/word-superscripts.json (superscripts typed with spaces, brackets, dashes; raised non-citations) | tests/docx_builder.py, then LibreOffice |
 | twocolumn.pdf | sources/twocolumn.tex (superscript citations, raised non-citations) | pdflatex |
 | authoryear.pdf | sources/authoryear.tex (author-year, hanging-indent list in two columns) | pdflatex |
 | long.pdf | sources/long.tex, written by scripts/long_paper.py (30 pages) | pdflatex |
@@ -112,6 +113,12 @@ def make_docx_article() -> None:
     _docx(spec, FIXTURES / "docx-article.pdf")
 
 
+def make_word_superscripts() -> None:
+    """A Word manuscript with superscripts typed as Word users type them."""
+    spec = json.loads((SOURCES / "word-superscripts.json").read_text(encoding="utf-8"))
+    _docx(spec, FIXTURES / "word-superscripts.pdf")
+
+
 def make_twocolumn() -> None:
     """The two-column LaTeX paper with superscript citations."""
     _pdflatex(SOURCES / "twocolumn.tex", FIXTURES / "twocolumn.pdf")
@@ -144,6 +151,7 @@ MAKERS: dict[str, Callable[[], None]] = {
     "numeric": make_numeric,
     "superscript": make_superscript,
     "docx-article": make_docx_article,
+    "word-superscripts": make_word_superscripts,
     "twocolumn": make_twocolumn,
     "authoryear": make_authoryear,
     "long": make_long,

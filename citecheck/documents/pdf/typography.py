@@ -141,12 +141,12 @@ def title_block_end(rows: list[Row], body_size: float) -> int:
     """How many rows of the first page (in reading order) form its title block.
 
     A page whose first row is not set larger than the body text has no title block. Otherwise
-    the block ends at the first of: a row that opens the abstract, summary, background,
-    introduction or keywords; a row of running text that ends a sentence (the body's size,
-    eight words or more, ending with `.`, `?` or `!` and any raised mark); the first of two
-    consecutive rows of running text (the body's size, at least three fifths as wide as the
-    widest row of their column, five words or more); failing all these, at the first row of
-    the body's size.
+    the block ends at the row that opens the abstract, summary, background, introduction or
+    keywords; failing that, at the first of: a row of running text that ends a sentence (the
+    body's size, eight words or more, ending with `.`, `?` or `!` and any raised mark); the
+    first of two consecutive rows of running text (the body's size, at least three fifths as
+    wide as the widest row of their column, five words or more); failing all these, at the
+    first row of the body's size.
     """
     if not rows or rows[0].size <= 1.1 * body_size:
         return 0
@@ -163,9 +163,10 @@ def title_block_end(rows: list[Row], body_size: float) -> int:
         return body(row) and row.x1 - row.x0 >= 0.6 * widest[row.column] and len(row.text().split()) >= 5
 
     for index, row in enumerate(rows):
+        if _TITLE_END.match(row.text().strip()):
+            return index  # looked for first: an author line may end with a full stop
+    for index, row in enumerate(rows):
         text = row.text().strip()
-        if _TITLE_END.match(text):
-            return index
         if body(row) and len(text.split()) >= 8 and _SENTENCE_END.search(text):
             return index
         if index + 1 < len(rows) and prose(row) and prose(rows[index + 1]):
