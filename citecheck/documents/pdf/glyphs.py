@@ -137,6 +137,7 @@ def read_page(document: Any, number: int) -> PageGlyphs:
     font_size = pdfium_c.FPDFText_GetFontSize
     char_matrix = pdfium_c.FPDFText_GetMatrix
     append = glyphs.append
+    sizes: dict[tuple[float, float], float] = {}
     space = True
     # pdfium's own spaces and line breaks (drawn or generated) only mark word boundaries.
     for index, code in enumerate(_codes(raw, count) if count > 0 else ()):
@@ -148,10 +149,16 @@ def read_page(document: Any, number: int) -> PageGlyphs:
                 and rect.top >= bottom and rect.bottom <= top):
             continue  # nothing drawn, or drawn off the page: no reader sees it
         char_origin(raw, index, x_ref, y_ref)
-        char_matrix(raw, index, matrix_ref)
-        size = font_size(raw, index) * (abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5)
-        if size <= 0:
-            size = rect.top - rect.bottom
+        # The size costs two more calls. Characters of one font at one size share the height of
+        # their loose box and its reach above the baseline, so the answer is kept for them.
+        shape = (rect.top - rect.bottom, rect.top - origin_y.value)
+        size = sizes.get(shape)
+        if size is None:
+            char_matrix(raw, index, matrix_ref)
+            size = font_size(raw, index) * (abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5)
+            if size <= 0:
+                size = rect.top - rect.bottom
+            sizes[shape] = size
         append(Glyph(chr(code), rect.left - left, rect.right - left, top - rect.top, top - rect.bottom,
                      top - origin_y.value, size, index, space))
         space = False
