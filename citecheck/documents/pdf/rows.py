@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import bisect
+from itertools import accumulate
 from operator import attrgetter
 from dataclasses import dataclass, field
 from statistics import median
@@ -212,16 +213,15 @@ def find_gutter(rows: list[Row], width: float) -> tuple[float, float] | None:
     if len(counted) < 8 or width <= 0:
         return None
     bins = int(width / _BIN) + 1
-    coverage = [0] * bins
     stretches = [_stretches(r) for r in counted]
+    # Rows covering each strip, by a difference array: a row's stretches are apart by more than
+    # a word gap, so they rarely share a strip, and counting is linear in stretches and strips.
+    steps = [0] * (bins + 1)
     for row_stretches in stretches:
-        seen = bytearray(bins)
         for low, high in row_stretches:
-            for b in range(min(bins, max(0, int(low / _BIN))), min(bins, max(0, int(high / _BIN) + 1))):
-                seen[b] = 1
-        for b in range(bins):
-            if seen[b]:
-                coverage[b] += 1
+            steps[min(bins, max(0, int(low / _BIN)))] += 1
+            steps[min(bins, max(0, int(high / _BIN) + 1))] -= 1
+    coverage = list(accumulate(steps))[:bins]
     text_left = min(r.x0 for r in counted)
     text_right = max(r.x1 for r in counted)
     span = text_right - text_left
