@@ -199,11 +199,16 @@ def _lines(glyphs: list[Glyph]) -> list[Row]:
 def _stretches(row: Row) -> list[tuple[float, float]]:
     """The row's ink as intervals, word gaps bridged."""
     out: list[tuple[float, float]] = []
+    gap = _WORD_GAP * row.size
+    low = high = 0.0
     for glyph in row.glyphs:
-        if out and glyph.x0 - out[-1][1] < _WORD_GAP * row.size:
-            out[-1] = (out[-1][0], max(out[-1][1], glyph.x1))
+        if out and glyph.x0 - high < gap:
+            if glyph.x1 > high:
+                high = glyph.x1
+                out[-1] = (low, high)
         else:
-            out.append((glyph.x0, glyph.x1))
+            low, high = glyph.x0, glyph.x1
+            out.append((low, high))
     return out
 
 
