@@ -102,6 +102,8 @@ class _Cluster:
     """Left edges of its full-size characters, sorted (for the nearest-neighbour test)."""
     full_x1: list[float] = field(default_factory=list)
     """Their right edges, in the same order."""
+    smallest: float = 0.0
+    """The size of its smallest character."""
 
 
 def _clusters(glyphs: list[Glyph]) -> list[_Cluster]:
@@ -127,7 +129,7 @@ def _finish(glyphs: list[Glyph]) -> _Cluster:
     size = sizes[len(sizes) // 2]
     full = sorted((g for g in glyphs if g.size >= _SMALLER * size), key=_BY_LEFT)
     baseline = median(g.baseline for g in full) if full else median(g.baseline for g in glyphs)
-    return _Cluster(glyphs, baseline, size, [g.x0 for g in full], [g.x1 for g in full])
+    return _Cluster(glyphs, baseline, size, [g.x0 for g in full], [g.x1 for g in full], sizes[0])
 
 
 def _distance(cluster: _Cluster, glyph: Glyph) -> float:
@@ -178,10 +180,13 @@ def _lines(glyphs: list[Glyph]) -> list[Row]:
     page_size = median(c.size for c in clusters) if clusters else 0.0
     members: dict[int, list[Glyph]] = {id(c): [] for c in clusters}
     for cluster in clusters:
+        limit = _SMALLER * max(cluster.size, page_size)
+        mine = members[id(cluster)]
+        if cluster.smallest >= limit:
+            mine.extend(cluster.glyphs)  # nothing drawn smaller: most lines
+            continue
         for glyph in cluster.glyphs:
-            host = None
-            if glyph.size < _SMALLER * max(cluster.size, page_size):
-                host = _host(clusters, baselines, glyph)
+            host = _host(clusters, baselines, glyph) if glyph.size < limit else None
             members[id(host or cluster)].append(glyph)
     rows = []
     for cluster in clusters:
