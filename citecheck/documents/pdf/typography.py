@@ -163,7 +163,11 @@ def title_block_end(rows: list[Row], body_size: float) -> int:
         return body(row) and row.x1 - row.x0 >= 0.6 * widest[row.column] and len(row.text().split()) >= 5
 
     for index, row in enumerate(rows):
-        if _TITLE_END.match(row.text().strip()):
+        text = row.text().strip()
+        heading = _TITLE_END.match(text)
+        # A heading (`Abstract`, `1 Introduction`) or a run-in one (`Abstract—We`, `Summary:`),
+        # not a sentence that starts with the word (`Background radiation was ...`).
+        if heading and (len(text.split()) <= 4 or text[heading.end():heading.end() + 1] in ".:—–-"):
             return index  # looked for first: an author line may end with a full stop
     for index, row in enumerate(rows):
         text = row.text().strip()
