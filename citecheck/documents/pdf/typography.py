@@ -10,8 +10,8 @@ with the reason:
 - `letters`: it holds letters or symbols: ordinals (`1st`, `2nd`), footnote symbols (`*`, `†`),
   affiliation letters;
 - `title block`: it stands in the title block of the first page (author affiliations and
-  footnote marks: `Ann Smith¹`), which ends at the abstract, the introduction, the first row of
-  the two columns, or the first paragraph of running text;
+  footnote marks: `Ann Smith¹`): below a title set larger than the text, up to the abstract or
+  introduction heading, else the first paragraph of running text (`title_block_end`);
 - `exponent`: it starts with a minus sign, follows a digit (`10⁻³`, `2³`), follows a character
   in a mathematical font (`x²`, `e^{...}` set by TeX's math fonts), or follows a word of one or
   two letters (`m²`, `cm³`: a unit);
