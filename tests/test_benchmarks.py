@@ -61,6 +61,10 @@ CASES = [
     pytest.param("audit_speed", lambda tmp: ["--references", "20", "--citations", "40", "--repeat", "1"],
                  ("linking_only", "offline_snapshot"),
                  lambda f: f["linking_only"]["references_found"] == 20, id="audit_speed"),
+    pytest.param("pdf", lambda tmp: ["--repeat", "1", "--no-realdocs", "--no-compare"],
+                 ("seconds_best", "cpu_seconds_best", "pages", "load_average", "precision", "recall", "links_recall"),
+                 lambda f: f["pages"] == 31 and f["documents"] >= 8 and f["trap_hits"] == 0
+                 and f["entries_read"] == f["entries_expected"], id="pdf"),
     pytest.param("parsing", lambda tmp: _tei_args(), ("micro_f1", "fields", "n"),
                  lambda f: f["n"] > 100 and set(f["fields"]) >= {"author", "title", "year"},
                  id="parsing", marks=_needs(GROBID_SET)),
