@@ -4,8 +4,9 @@
 `python -m benchmarks all --only SUITE` runs that suite and replaces its figures in the existing
 reports, keeping the others (each suite says when it was measured).
 
-Suites: parsing, matching, linking, throughput, scale, audit_speed, pdf, and thesis when
-`benchmarks/thesis.py` exists. A suite whose data under `../shared/datasets` is absent is
+Suites: parsing, matching, linking, realdocs, throughput, scale, audit_speed, pdf, and thesis
+when `benchmarks/thesis.py` exists. A suite whose data under `../shared` (or `$CITECHECK_SHARED`)
+is absent is
 skipped in `all` with a note saying so; asked for alone, it fails with that note (exit 2).
 """
 
@@ -15,6 +16,7 @@ import argparse
 import importlib
 import importlib.util
 import json
+import os
 import sys
 import time
 import traceback
@@ -24,15 +26,19 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 """The repository root."""
-SHARED = ROOT / ".." / "shared" / "datasets"
+SHARED_ROOT = Path(os.environ.get("CITECHECK_SHARED") or ROOT / ".." / "shared")
+"""The team's shared data: `../shared` beside the clone, or where `CITECHECK_SHARED` points (a git
+worktree does not stand beside it)."""
+SHARED = SHARED_ROOT / "datasets"
 """Where the suites' default data live."""
 
-SUITES = ("parsing", "matching", "linking", "throughput", "scale", "audit_speed", "thesis", "pdf")
+SUITES = ("parsing", "matching", "linking", "realdocs", "throughput", "scale", "audit_speed", "thesis", "pdf")
 """Every suite, in the order `all` runs them."""
 
 REQUIRED_DATA: dict[str, tuple[Path, ...]] = {
     "parsing": (SHARED / "anystyle", SHARED / "grobid"),
     "matching": (SHARED / "biblio-glutton" / "refs-dev.jsonl.gz", SHARED / "biblio-glutton" / "records-dev.jsonl.gz"),
+    "realdocs": (SHARED_ROOT / "corpus" / "realdocs",),
 }
 """Data a suite's defaults read; without it, `all` skips the suite."""
 

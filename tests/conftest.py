@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,9 @@ ROOT = Path(__file__).resolve().parents[1]
 """The repository root."""
 EXAMPLE = ROOT / "examples" / "metastatic-breast-cancer-review.txt"
 """The user's review, the project's acceptance document."""
-SHARED = ROOT.parent / "shared"
-"""The team's shared data, beside the clone (absent on a user's machine)."""
+SHARED = Path(os.environ.get("CITECHECK_SHARED") or ROOT.parent / "shared")
+"""The team's shared data, beside the clone (absent on a user's machine), or where
+`CITECHECK_SHARED` points (a git worktree does not stand beside it)."""
 
 
 def shared_path(*parts: str) -> Path:
