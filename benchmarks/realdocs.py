@@ -29,7 +29,7 @@ for any user), and what the report holds is compared with `NAME.gold.json`, per 
 Output keys: per style `by_style[STYLE]` with `citations_precision`, `citations_recall`,
 `links_precision`, `links_recall`, `segmentation_recall`, `false_c001` (by severity),
 `false_r001`, `missed_r001`; `variants[KIND][STYLE]` with `expected`, `found`, `recall`,
-`new_false`; per-article figures and the first errors of each article.
+`new_false`; a few figures per article, and with `--errors N` the first N errors of each.
 """
 
 from __future__ import annotations
@@ -52,7 +52,9 @@ CORPUS = SHARED_ROOT / "corpus" / "realdocs"
 """The articles and their gold, beside the repository."""
 
 STYLES = ("numeric", "author-year")
-_ERRORS_PER_ARTICLE = 12
+_ARTICLE_KEYS = ("links_precision", "links_recall", "segmentation_recall", "false_c001_error", "false_c001_lower",
+                 "false_r001", "missed_r001")
+"""The figures kept for each article (the report stays small; `--errors N` adds what went wrong)."""
 
 
 def _ratio(part: int, whole: int) -> float:
@@ -74,7 +76,7 @@ def _overlaps(gold: dict[str, Any], line: int, start: int, end: int) -> bool:
 class _Scored:
     """One report compared with one gold: counts, errors and keys of its findings."""
 
-    def __init__(self, report: Report, gold: dict[str, Any]) -> None:
+    def __init__(self, report: Report, gold: dict[str, Any], extra_ids: dict[str, str] | None = None) -> None:
         self.gold = gold
         document = report.documents[0]
         gold_by_line = {r["line"]: r["id"] for r in gold["references"]}
@@ -86,6 +88,8 @@ class _Scored:
             for r in document.references
             if r.span is not None and r.span.line in gold_by_line and starts[r.span.line] == 1
         }
+        for ident, gold_id in (extra_ids or {}).items():
+            self.ref_map.setdefault(ident, gold_id)
         self.entries_gold = len(gold["references"])
         self.entries_found = len(set(self.ref_map.values()))
         self.entries_built = len(document.references)
@@ -144,6 +148,8 @@ class _Scored:
         uncited = set(self.gold["uncited"])
         self.c001: list[tuple[str, int | None, int | None, str | None]] = []  # (severity, line, col, reference)
         self.r001: set[str] = set()
+        self.c007: set[str] = set()
+        self.c007_on_cited = 0
         self.false_r001 = 0
         self.codes: Counter[str] = Counter()
         self.keys: Counter[tuple[str, str, int]] = Counter()
@@ -164,8 +170,16 @@ class _Scored:
                     self.false_r001 += 1
                     self.errors.append({"kind": "false-R001", "reference": finding.reference,
                                         "message": finding.message[:100]})
-        self.missed_r001 = len(uncited - self.r001)
-        for ref in sorted(uncited - self.r001):
+            if finding.code == "C007":
+                entries = [self.ref_map.get(e, e) for e in finding.details.get("entries", [])]
+                self.c007.update(entries)
+                self.c007_on_cited += sum(1 for e in entries if e not in uncited)
+                self.errors.append({"kind": "C007", "line": span.line if span else None,
+                                    "message": finding.message[:100]})
+        # An uncertain-citation says its entry has no other citation: the entry is reported.
+        self.missed_r001 = len(uncited - self.r001 - self.c007)
+        self.uncited_as_c007 = len((uncited & self.c007) - self.r001)
+        for ref in sorted(uncited - self.r001 - self.c007):
             self.errors.append({"kind": "missed-R001", "reference": ref})
         for severity, line, col, reference in self.c001:
             self.errors.append({"kind": "false-C001", "severity": severity, "line": line, "reference": reference})
@@ -181,7 +195,8 @@ class _Scored:
             "entries_gold": self.entries_gold, "entries_found": self.entries_found,
             "entries_extra": self.entries_extra,
             "uncited_gold": len(self.gold["uncited"]), "false_r001": self.false_r001,
-            "missed_r001": self.missed_r001,
+            "missed_r001": self.missed_r001, "uncited_as_c007": self.uncited_as_c007,
+            "c007_on_cited": self.c007_on_cited,
             "false_c001_error": c001.get("error", 0), "false_c001_lower": sum(c001.values()) - c001.get("error", 0),
         }
 
@@ -199,13 +214,14 @@ def _figures(counts: list[dict[str, Any]]) -> dict[str, Any]:
         "links_recall": _ratio(total["links_correct"], total["links_gold"]),
         "segmentation_recall": _ratio(total["entries_found"], total["entries_gold"]),
         **{k: total[k] for k in ("citations_gold", "links_gold", "entries_gold", "entries_extra", "uncited_gold",
-                                 "false_r001", "missed_r001", "false_c001_error", "false_c001_lower")},
+                                 "false_r001", "missed_r001", "uncited_as_c007", "c007_on_cited",
+                                 "false_c001_error", "false_c001_lower")},
     }
 
 
 def _score_variant(variant: Variant, report: Report, original: _Scored) -> dict[str, Any]:
     """Expected findings found, and findings that are new and not expected."""
-    scored = _Scored(report, variant.gold)
+    scored = _Scored(report, variant.gold, extra_ids=_deleted_number(variant, original))
     expected_keys: Counter[tuple[str, str, int]] = Counter()
     found = expected = 0
     misses: list[dict[str, Any]] = []
@@ -230,11 +246,12 @@ def _score_variant(variant: Variant, report: Report, original: _Scored) -> dict[
                 expected_keys[key] = scored.keys[key]
     else:
         expected = 1
-        found = int(variant.ref_id in scored.r001)
+        found = int(variant.ref_id in scored.r001 or variant.ref_id in scored.c007)
+        as_c007 = int(variant.ref_id in scored.c007 and variant.ref_id not in scored.r001)
         if not found:
             misses.append({"reference": variant.ref_id})
         for key in scored.keys:
-            if key[0] == "R001" and key[1] == variant.ref_id:
+            if key[0] in ("R001", "C007") and key[1] == variant.ref_id:
                 expected_keys[key] = scored.keys[key]
     new = scored.keys - original.keys - expected_keys
     # A delete-entry C001 that is not at one of the deleted entry's citations is false.
@@ -242,8 +259,18 @@ def _score_variant(variant: Variant, report: Report, original: _Scored) -> dict[
         extra_c001 = len(scored.c001) - len(original.c001) - found
         if extra_c001 > 0:
             new[("C001", "unexpected", 0)] += extra_c001
-    return {"expected": expected, "found": found, "new_false": sum(new.values()),
+    return {"expected": expected, "found": found, "found_as_c007": as_c007 if variant.kind != "delete-entry" else 0,
+            "new_false": sum(new.values()),
             "new": [list(k) for k in new][:5], "misses": misses[:5]}
+
+
+def _deleted_number(variant: Variant, original: _Scored) -> dict[str, str]:
+    """A deleted numbered entry's number → its gold id: findings about the number (a citation
+    order, say) are the same findings as before the deletion, not new ones."""
+    if variant.kind != "delete-entry":
+        return {}
+    number = next((r["number"] for r in original.gold["references"] if r["id"] == variant.ref_id), None)
+    return {str(number): variant.ref_id} if number is not None else {}
 
 
 def run(argv: list[str]) -> dict[str, Any]:
@@ -253,6 +280,7 @@ def run(argv: list[str]) -> dict[str, Any]:
     parser.add_argument("--articles", default="", help="comma-separated article names (default: all)")
     parser.add_argument("--variants", type=int, default=3, help="variants of each kind per article (0: none)")
     parser.add_argument("--seed", type=int, default=11, help="seed for choosing the variants' entries")
+    parser.add_argument("--errors", type=int, default=0, help="list up to N errors of each article (default 0)")
     options = parser.parse_args(argv)
     golds = sorted(options.corpus.glob("*.gold.json"))
     wanted = {a.strip() for a in options.articles.split(",") if a.strip()}
@@ -281,8 +309,10 @@ def run(argv: list[str]) -> dict[str, Any]:
                 variant_results[variant.kind][style].append(result)
                 if result["found"] < result["expected"] or result["new_false"]:
                     variants.append({"kind": variant.kind, "ref": variant.ref_id, **result})
-            articles[name] = {"style": style, **_figures([counts]), "errors": scored.errors[:_ERRORS_PER_ARTICLE],
-                              "failed_variants": variants}
+            figures = _figures([counts])
+            articles[name] = {"style": style, **{k: figures[k] for k in _ARTICLE_KEYS}}
+            if options.errors:
+                articles[name].update(errors=scored.errors[: options.errors], failed_variants=variants)
     by_style = {s: {**_figures(c), "findings": dict(sorted(codes[s].items()))} for s, c in per_style.items() if c}
     return {
         "articles": len(articles),
@@ -301,6 +331,7 @@ def _variant_figures(results: list[dict[str, Any]]) -> dict[str, Any]:
         "variants": len(results),
         "expected": expected,
         "found": found,
+        "found_as_c007": sum(r["found_as_c007"] for r in results),
         "recall": _ratio(found, expected),
         "variants_fully_found": sum(1 for r in results if r["found"] == r["expected"]),
         "new_false": sum(r["new_false"] for r in results),

@@ -15,6 +15,7 @@ from citecheck.checks.bibliography import bibliography_findings, reader_findings
 from citecheck.checks.context import DocumentContext
 from citecheck.checks.linking import check_linking
 from citecheck.checks.registry import check_registry
+from citecheck.checks.style import settle_style
 from citecheck.config.options import AuditOptions
 from citecheck.documents.base import ReadDocument
 from citecheck.documents.loading import InputError
@@ -43,6 +44,8 @@ class ReadResult:
     has_bibliography: bool
     findings: tuple[Finding, ...] = ()
     """Findings made while reading: bibliography-file and include problems, author-year linking."""
+    uncertain: frozenset[str] = frozenset()
+    """Entries only an `uncertain-citation` names (`citecheck.checks.style`): not reported uncited."""
 
 
 def read(path: str | Path, options: AuditOptions) -> ReadResult:
@@ -67,14 +70,16 @@ def read(path: str | Path, options: AuditOptions) -> ReadResult:
         parents.update(bibliography.parents)
         findings += bibliography_findings(bibliography.problems, str(bib))
     citations, linking = link_author_year(document.citations, references)
-    findings += linking
+    settled = settle_style(citations, references, linking)  # which candidates are citations here
+    findings += settled.findings
     known = {r.id for r in references}
-    citations = _with_parents(citations, {k: v for k, v in parents.items() if v in known})
+    citations = _with_parents(settled.citations, {k: v for k, v in parents.items() if v in known})
     return ReadResult(
         document=replace(document, citations=citations),
         references=references,
         has_bibliography=bool(bib_files),
         findings=tuple(findings),
+        uncertain=settled.uncertain,
     )
 
 
@@ -166,6 +171,7 @@ def audit(
             has_bibliography=result.has_bibliography,
             cite_all=result.document.cite_all,
             resolutions=resolutions,
+            uncertain=result.uncertain,
         )
         # Uncited entries get placement hints: sentences before the reference list they may support.
         text = result.document.source.text

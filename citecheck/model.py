@@ -78,6 +78,11 @@ class Citation:
     """Author-year style: the year as written, with its suffix (`2020a`, `n.d.`, `in press`)."""
     et_al: bool = False
     """Author-year style: the names end in `et al.`."""
+    form: str = ""
+    """Numeric style: how the marker is written, `bracket` (`[12]`), `paren` (`(12)`),
+    `superscript` (`¹²`, `^12^`, `<sup>12</sup>`, or digits glued to a word, `cancer.12`) or
+    `bare` (a range standing alone, `fixation 17–20.`, only ever an uncertain citation); empty
+    when the reader does not say."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -238,6 +238,17 @@ RULES: tuple[Rule, ...] = (
          "Style guides and copy-editors enforce it; a wrong form also hints that the citation "
          "and the entry disagree about the authors.",
          "(Smith et al., 2019) for a two-author work, or (Smith, Jones, & Lee, 2019) for three."),
+    # --- the document's citation style ---------------------------------------------------
+    Rule("C007", "uncertain-citation", W,
+         "A marker in a form the document does not cite in (a parenthesised number in a "
+         "document that cites as `[12]`) names an entry that no other citation names: it may "
+         "be a citation, or a number that only looks like one.",
+         "citecheck decides each document's citation style first and takes numbers in other "
+         "forms for equations, counts or enumerations; when such a number is the only place an "
+         "entry could be cited, it cannot tell, so it says so instead of calling the entry "
+         "uncited or the number a citation. Write the citation in the document's style, or "
+         "ignore the finding.",
+         "A document citing [1]–[30] that writes `as shown (25)` and never cites entry 25 otherwise."),
 )
 
 _BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}

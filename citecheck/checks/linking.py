@@ -75,7 +75,7 @@ def uncited_references(context: DocumentContext) -> Iterator[Finding]:
     """R001 for each entry no citation points at."""
     if context.cite_all:
         return
-    cited = context.cited_ids
+    cited = context.cited_ids | context.uncertain
     for reference in context.references:
         if reference.id not in cited:
             label = f"entry {reference.number}" if reference.number is not None else f"entry {reference.id!r}"

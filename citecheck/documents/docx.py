@@ -35,6 +35,7 @@ from citecheck.documents.authoryear import find_author_year_citations
 from citecheck.documents.base import ReadDocument, SourceText
 from citecheck.documents.loading import InputError
 from citecheck.documents.numeric import find_numeric_citations
+from citecheck.documents.plaintext import GLUED_PAST_END
 from citecheck.documents.reference_list import find_reference_list
 from citecheck.model import Citation
 
@@ -166,7 +167,8 @@ def note_paragraphs(path: Path, part: str) -> list[str]:
 
 def _scan(source: SourceText, end: int, max_number: int | None) -> list[Citation]:
     """Numeric and author-year citations of `source.text[:end]`, in document order."""
-    found = find_numeric_citations(source, end, max_number=max_number)
+    found = find_numeric_citations(source, end, max_number=max_number, glued_past_end=GLUED_PAST_END,
+                                       bare_ranges=True)
     found += find_author_year_citations(source, end)
     return sorted(found, key=lambda c: c.span.start)
 

@@ -17,7 +17,11 @@ Mis-detection is what users notice first, so every form is recognised by its *sh
   (2) evaluate` an enumeration;
 - every number has one to three digits and no leading zero (`2011`, `05` never are), ranges go
   upwards, and when the document has a reference list every number must be between 1 and the
-  largest entry number (`max_number`).
+  largest entry number (`max_number`), or a little past it for a citation of a missing entry;
+- brackets joined by a dash or a comma are one marker: `[2]–[6]` is 2 to 6 (the house style of
+  PLOS, IEEE and many publishers), `[1], [5]` cites 1 and 5; a bracket followed by a locator in
+  parentheses still cites (`[18](chapter 2)`, `[2](pp. 50, 81)`), only a CommonMark link
+  destination makes it a link.
 
 Fenced and inline code, URLs and DOIs are skipped whole. Everything runs as one compiled regular
 expression over the text with small, bounded look-backs around each candidate: linear time, no
@@ -45,6 +49,8 @@ _MISSING_ENTRY_SLACK = 20
 a citation (of an entry missing from the list)."""
 
 _DELIMITED = frozenset({"bracket", "html", "pandoc", "paren", "usup"})
+_FORMS = {"bracket": "bracket", "paren": "paren", "bare": "bare"}
+"""`Citation.form` of each kind of match; the others (superscripts, glued digits) are `superscript`."""
 
 _MAX_RANGE_WIDTH = 200
 """Widest range accepted without a list to bound it (`1-150` is plausible, `1-900` is a page range)."""
@@ -67,6 +73,9 @@ _SPACED = rf"{_N}(?:{_GAP}(?:[,;]|{_DASH}){_GAP}{_N})*"
 # entries bounds them (`[1000]` in a long review; a year in brackets is beyond the list).
 _N4 = r"[1-9]\d{0,3}(?!\d)"
 _SPACED4 = rf"{_N4}(?:{_GAP}(?:[,;]|{_DASH}){_GAP}{_N4})*"
+_BRACKET = rf"\[{_SP}*+{_SPACED4}{_SP}*+\]"
+# `[2]–[6]`, `[1], [5]`: brackets joined by a dash or a comma are one marker (PLOS, IEEE and many
+# publishers print ranges and lists so); `[3] and [4]`, `[3] [4]` stay two.
 _SN = f"[{_SUP_DIGITS[1:]}][{_SUP_DIGITS}]{{0,2}}(?![{_SUP_DIGITS}])"
 _SUP_LIST = rf"{_SN}(?:[,⁻\u2013-]{_SN})*"
 # After a glued marker: not a letter, digit or underscore (`word1word`, `id1_x`), not a decimal
@@ -91,9 +100,10 @@ _SCANNER = re.compile(
     )
   | (?P<html>(?i:<sup>)[ \t]*+\[?(?P<html_list>{_SPACED4})\]?[ \t]*+(?i:</sup>))
   | (?P<pandoc>\^(?P<pandoc_list>{_TIGHT})\^)
-  | (?P<bracket>\[{_SP}*+(?P<bracket_list>{_SPACED4}){_SP}*+\])
+  | (?P<bracket>{_BRACKET}(?:{_GAP}(?:[,;]|{_DASH}){_GAP}{_BRACKET})*+)
   | (?P<paren>\({_SP}*+(?P<paren_list>{_SPACED}){_SP}*+\))
   | (?<![{_SUP_DIGITS}⁻])(?P<usup>{_SUP_LIST})(?![{_SUP_DIGITS}⁻]|[^\W_])
+  | (?<=[^\W\d_)][ ])(?P<bare>{_N}{_DASH}{_N})(?=[.,;]?$|[.,;][ \t])
   | (?<=[^\W\d_]{{2}}[^\W\d_A-Z])(?P<word>{_TIGHT}){_GLUED_END}
   | (?<=[^\W\d_][.,;]|[)\]%"”’][.,;]|[^\W\d_]["”’]|[.,;!?]["”’])
     (?P<punct>{_TIGHT}){_GLUED_END}
@@ -105,9 +115,12 @@ _SCANNER = re.compile(
 _LIST_GROUP = {
     "html": "html_list",
     "pandoc": "pandoc_list",
-    "bracket": "bracket_list",
+    "bracket": "bracket",
     "paren": "paren_list",
 }
+# What CommonMark accepts after `[text]` as a link: `(dest)`, `(<dest>)`, `(dest "title")`.
+_LINK_DESTINATION = re.compile(r"""\([ \t]*(?:<[^<>\n]*>|[^\s()<>]*)(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'))?[ \t]*\)""")
+_BRACKET_CHARS = re.compile(r"[\[\]]")
 _LIST_SPLIT = re.compile(rf"(?:{_SP}|\n)*+([,;]|{_DASH})(?:{_SP}|\n)*+")
 _LETTERS = re.compile(r"[^\W\d_]*")
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
@@ -121,6 +134,24 @@ _STOP_WORDS = frozenset(
     item items line lines panel panels row rows col column columns box part parts v ver version
     versions release lemma theorem definition exercise para paragraph""".split()
 )
+# Before a bracket, only labels: `Theorem [19]`, `cell lines [723]`, `composable parts [4]`,
+# `Document Type Definition [77]` cite in real articles (a theorem, a line, a part OF the source);
+# and only as labels are written, capitalised or abbreviated (`Fig. [2]`, `Table [1]`, `p. [4]`):
+# `by this volume [12]`, `spine tables [60]`, `discussion section [42]` cite.
+_BRACKET_STOP_WORDS = _STOP_WORDS - frozenset(
+    """lemma theorem definition exercise para paragraph item items line lines step steps part parts
+    release""".split()
+)
+_ABBREVIATED_LABELS = frozenset("p pp vol vols no nos fig figs eq eqs tab sec sect ch chap app col v ver".split())
+# Two numbers in a bracket followed by a unit are an interval (`[10, 20] mm`), as is a bracket
+# after `∈` or `=`.
+_INTERVAL = re.compile(r"\[\d+,[ \t]*\d+\]")
+_UNIT_AFTER = re.compile(
+    r"[ \t\u00a0]?(?:[kcmµμnp]?m|[mµμn]?s|min|h|hr|hrs|[kMG]?Hz|°[CF]?|%|[kmµμn]?g|[mµμ]?[lL]|[kmµμ]?V"
+    r"|dB|px|pixels|deg|degrees|mmHg|bp|kb|[kM]?Da|K)(?![^\W\d_]|[-\u2010\u2011])"
+)
+_INTERVAL_SIGNS = frozenset("∈∉=<>≤≥±×")
+
 # Further words a number glued straight on names a kind, not a citation (`type2`, `phase3`).
 _GLUED_STOP_WORDS = _STOP_WORDS | frozenset("phase grade stage type class level case".split())
 
@@ -135,12 +166,19 @@ _SENTENCE_GOES_ON = frozenset(
 
 
 def find_numeric_citations(
-    source: SourceText, end: int, *, max_number: int | None = None
+    source: SourceText, end: int, *, max_number: int | None = None, glued_past_end: int = 0,
+    bare_ranges: bool = False,
 ) -> list[Citation]:
     """Every numeric citation marker in `source.text[:end]`, in document order.
 
     `max_number` is the largest entry number of the document's reference list (None when there
     is no list): a marker naming a number outside 1..max_number is taken for something else.
+    Delimited markers may go `_MISSING_ENTRY_SLACK` past it (citations of missing entries);
+    glued markers (`methotrexate.5`) only `glued_past_end`, for a caller that then keeps them
+    only where the document itself cites with glued markers (`citecheck.checks.style`).
+    `bare_ranges` also reports ranges standing alone (`fixation 17–20.`, a citation that lost its
+    brackets), within the list only, as form `bare`: never a citation by itself, they let the
+    style step say that such a range may cite entries nothing else cites.
     """
     text = source.text
     end = max(0, min(end, len(text)))
@@ -153,11 +191,15 @@ def find_numeric_citations(
         kind = match.lastgroup
         if kind is None or kind == "skip":  # code, URLs, DOIs: consumed whole, never looked into
             continue
+        if kind == "bare" and (not bare_ranges or max_number is None):
+            continue
         start = match.start(kind)
         stop = match.end(kind)
         numbers_text = match.group(_LIST_GROUP.get(kind, kind))
         if kind == "usup":
             numbers_text = numbers_text.translate(_SUP_TO_ASCII)
+        elif kind == "bracket":
+            numbers_text = _BRACKET_CHARS.sub("", numbers_text)
         if not _context_ok(text, kind, start, stop, numbers_text, last_end):
             continue
         bounded = max_number is not None
@@ -167,6 +209,8 @@ def find_numeric_citations(
             kind_limit = max_number + _MISSING_ENTRY_SLACK
             if kind not in ("bracket", "html"):
                 kind_limit = min(kind_limit, MAX_UNBOUNDED_NUMBER)
+        elif bounded and kind != "bare":
+            kind_limit = min(max_number + glued_past_end, MAX_UNBOUNDED_NUMBER)
         else:
             kind_limit = limit
         wide = kind in ("bracket", "html") and bounded
@@ -185,6 +229,7 @@ def find_numeric_citations(
             text=text[start:stop],
             targets=tuple(str(n) for n in numbers),
             style=CitationStyle.NUMERIC,
+            form=_FORMS.get(kind, "superscript"),
         )
         for index, (start, stop, kind, numbers, _) in enumerate(found)
         if not _is_enumeration(text, found, index)
@@ -215,6 +260,8 @@ def _expand(numbers_text: str, limit: int, bounded: bool) -> tuple[int, ...] | N
 
 def _context_ok(text: str, kind: str, start: int, stop: int, numbers: str, last_end: int) -> bool:
     """Whether the text around a candidate marker makes it a citation (see the module docs)."""
+    if kind == "bare":
+        return not _after_stop_word(text, start)
     if kind == "word":
         return _glued_to_word(text, start, strict=True) and not _THOUSANDS.fullmatch(numbers)
     if kind == "punct":
@@ -240,22 +287,28 @@ def _context_ok(text: str, kind: str, start: int, stop: int, numbers: str, last_
 
 def _bracket_ok(text: str, start: int, stop: int, before: str, after: str, last_end: int) -> bool:
     """`[1]` after a space, punctuation or word; not a link (`[1](url)`, `[1][x]`, `[1]: url`)."""
-    if after in "({" or (after == "[" and not text[stop + 1 : stop + 2].isdigit()):
+    if after == "{" or (after == "[" and not text[stop + 1 : stop + 2].isdigit()):
         return False
+    if after == "(" and _LINK_DESTINATION.match(text, stop):
+        return False  # `[1](https://…)` links; `[18](chapter 2)`, `[2](pp. 50, 81)` cite with a locator
     if before == "]":  # `[1][2]` continues a citation; `[text][1]` is a reference-style link
         return start == last_end
     if before.isdigit() or before in "!^\\_@#$&*=+<>/|`~":
         return False
     if before.isalpha():
-        word, _ = _word_before(text, start)
-        if len(word) < 3 or word.lower() in _STOP_WORDS:  # `a[1]`, `x[2]`: indexing
+        word, previous = _word_before(text, start)
+        et_al = word == "al" and text[max(0, start - 5) : start - 2] == "et "  # `Sharpee et al[45, 46]`
+        if (len(word) < 3 and not et_al) or word.lower() in _STOP_WORDS:  # `a[1]`, `x[2]`: indexing
             return False
+    if _sign_before(text, start) in _INTERVAL_SIGNS or (_INTERVAL.fullmatch(text, start, stop)
+                                                        and _UNIT_AFTER.match(text, stop)):
+        return False
     if _at_line_start(text, start):
         # `[1]: url` defines a link; `[1] Smith J` starts a list entry.
         rest = text[stop : stop + 3]
         if after == ":" or (rest[:1] in " \t" and rest[1:2].isupper()):
             return False
-    return not _after_stop_word(text, start)
+    return not _after_label(text, start)
 
 
 def _paren_ok(text: str, start: int, stop: int, before: str, after: str) -> bool:
@@ -328,15 +381,40 @@ def _word_before(text: str, position: int, longest: int = 40) -> tuple[str, str]
     return text[probe:position], (text[probe - 1] if probe > 0 else "\n")
 
 
-def _after_stop_word(text: str, start: int) -> bool:
-    """Whether the word before `start` (skipping spaces and one period) is `Fig`, `Eq`, `p`, ..."""
+def _after_stop_word(text: str, start: int, words: frozenset[str] = _STOP_WORDS) -> bool:
+    """Whether the word before `start` (skipping spaces and one period) is `Fig`, `Eq`, `p`, ...
+
+    Not when it ends a hyphenated compound: `SDS-PAGE [21]`, `time-step [7]` cite.
+    """
     probe = start
     while probe > 0 and text[probe - 1] in " \t\u00a0":
         probe -= 1
     if probe > 0 and text[probe - 1] == ".":
         probe -= 1
-    word, _ = _word_before(text, probe)
-    return word.lower() in _STOP_WORDS
+    word, before = _word_before(text, probe)
+    return word.lower() in words and before not in "-\u2010\u2011"
+
+
+def _after_label(text: str, start: int) -> bool:
+    """Whether a label written as one stands before a bracket: `Fig. [2]`, `Table [1]`, `p. [4]`
+    (capitalised or abbreviated), not a noun of the sentence (`by this volume [12]`)."""
+    probe = start
+    while probe > 0 and text[probe - 1] in " \t\u00a0":
+        probe -= 1
+    period = probe > 0 and text[probe - 1] == "."
+    word, before = _word_before(text, probe - period)
+    lower = word.lower()
+    if lower not in _BRACKET_STOP_WORDS or before in "-\u2010\u2011":
+        return False
+    return word[:1].isupper() or period or lower in _ABBREVIATED_LABELS
+
+
+def _sign_before(text: str, start: int) -> str:
+    """The first character before `start` that is not a space ("" at the start of the text)."""
+    probe = start
+    while probe > 0 and text[probe - 1] in " \t\u00a0":
+        probe -= 1
+    return text[probe - 1] if probe > 0 else ""
 
 
 def _at_line_start(text: str, position: int) -> bool:
