@@ -11,9 +11,19 @@ A citation is linked (`targets = (entry id, …)`) when its first name and year 
 - C006 `et-al-usage` when it breaks APA 7 (one or two authors in full, three or more
   `First et al.`), C004 `citation-author-mismatch` when a co-author differs;
 - C005 `ambiguous-citation` when several entries fit (linked to all of them);
-- C003 `citation-year-mismatch` when only the authors fit (linked: the entry is cited, badly);
+- C003 `citation-year-mismatch` when only the authors fit (linked: the entry is cited, badly),
+  unless every entry they fit is cited elsewhere with its own year: then the citation names a
+  work missing from the list (C001);
 - C004 also when only the year fits and the first name is a near miss (`Smyth` for `Smith`);
 - C001 `citation-without-entry` when nothing fits (not linked, so no entry is marked cited).
+
+Before the near miss, the entry whose text opens with the cited names as written is taken
+(organisations, and names the parser split otherwise: `Akaike, 1973` for `Akaike H (1973) …
+In: Kotz S, editors`); after it, the entry whose title is the cited name (`(Xds, 2010)` for
+`Kabsch W (2010) Xds.`, with C004). `et al.` prefers entries of three authors or more. A
+citation found in a weak shape (`Citation.form == "weak"`: an organisation-like name, a tail
+of a parenthesis, a form outside parentheses) that fits no entry is not a citation: it is
+dropped, never C001.
 
 An entry that no citation, of any style, links to is then `uncited-reference` as usual.
 """
@@ -38,6 +48,10 @@ __all__ = ["EntryNames", "entry_names", "link_author_year", "name_key"]
 _PARTICLE_WORDS = frozenset(particle.strip("'’") for particle in NAME_PARTICLES)
 _RAW_YEAR = re.compile(r"(?<!\d)((?:1[5-9]|20)\d\d)([a-z])?(?![\dA-Za-z])|\bn\.\s?d\.|\bin press\b", re.I)
 _SIMILAR = 0.8
+_FIRST_WORD = re.compile(r"[^\W\d_][^\W\d_'’\-]*")
+_HEAD = 300
+"""Characters at the start of an entry where its authors and year stand."""
+_WORDS = re.compile(r"[^\W_]+")
 
 
 def name_key(name: str) -> str:
@@ -104,6 +118,13 @@ def entry_names(reference: Reference) -> EntryNames:
         if year_match.group(1) == year[:4]:
             suffix = (year_match.group(2) or "").lower()
     year = _year_key(year)[0] if year else ""
+    first_word = _FIRST_WORD.match(reference.raw)
+    if families and first_word:
+        # The parser may run a surname into the next (`Pleasance Cheetham` from `Pleasance ED,
+        # Cheetham RK, …`): the list's first word is the first author's surname then.
+        written, parsed = name_key(first_word.group(0)), name_key(families[0])
+        if parsed != written and parsed.startswith(written) and len(written) > 1:
+            families[0] = first_word.group(0)
     return EntryNames(reference, tuple(families), tuple(name_key(f) for f in families), year, suffix)
 
 
@@ -138,21 +159,42 @@ class _Index:
         self.entries = [entry_names(r) for r in references]
         self.by_first: dict[str, list[EntryNames]] = defaultdict(list)
         self.by_year: dict[str, list[EntryNames]] = defaultdict(list)
+        # Every year (with its suffix) written near the start of an entry, for entries whose
+        # names or year the parser could not read as the list writes them.
+        self.by_raw_year: dict[str, list[EntryNames]] = defaultdict(list)
         for entry in self.entries:
             if entry.keys:
                 self.by_first[entry.keys[0]].append(entry)
             self.by_year[entry.year].append(entry)
+            match = _RAW_YEAR.search(entry.reference.raw)  # after the authors, however many
+            if match is not None:
+                year, suffix = _year_key(match.group(0))
+                self.by_raw_year[year + suffix].append(entry)
+                if suffix:
+                    self.by_raw_year[year].append(entry)
 
     def first(self, key: str) -> list[EntryNames]:
         """Entries whose first author has this `name_key`."""
         return self.by_first.get(key, [])
 
 
-def _link_one(citation: Citation, index: _Index) -> tuple[tuple[str, ...], list[Finding]]:
+@dataclass(frozen=True)
+class _Link:
+    """How one citation was linked."""
+
+    targets: tuple[str, ...]
+    findings: list[Finding]
+    other_years: tuple[str, ...] = ()
+    """C003: the entries whose authors fit with another year."""
+    dropped: bool = False
+    """A weak shape (`Citation.form == "weak"`) that fits no entry: not a citation at all."""
+
+
+def _link_one(citation: Citation, index: _Index) -> _Link:
     """Targets and findings for one author-year citation."""
     keys = tuple(name_key(n) for n in citation.names)
     if not keys:
-        return (), []
+        return _Link((), [])
     year, suffix = _year_key(citation.year)
     firsts = index.first(keys[0])
     if not firsts and " " in fold(citation.names[0]):
@@ -167,37 +209,107 @@ def _link_one(citation: Citation, index: _Index) -> tuple[tuple[str, ...], list[
     where, what = citation.span, citation.text.strip()
     if same_year:
         full = [e for e in same_year if _fits(citation, keys, e)]
+        if citation.et_al and len(full) > 1:
+            # `Schuman et al., 2012` beside Schuman & Baldwin (2012) and Schuman, Barthel &
+            # Baldwin (2012): et al. stands for three authors or more.
+            full = [e for e in full if len(e.keys) >= 3 or e.reference.et_al] or full
         pool = full or same_year
         targets = tuple(e.reference.id for e in pool)
         if len(pool) > 1:
             listed = ", ".join(f"{_label(e.reference)} {_written(e)}" for e in pool)
             why = ("the entries lack a/b suffixes" if not any(e.suffix for e in pool)
                    else "the citation lacks the a/b suffix")
-            return targets, [rule("C005").finding(
+            return _Link(targets, [rule("C005").finding(
                 f"{what!r} fits {len(pool)} entries ({listed}): {why}", span=where,
-                reference=targets[0], details={"candidates": list(targets)})]
+                reference=targets[0], details={"candidates": list(targets)})])
         entry = pool[0]
-        return targets, _authors_findings(citation, keys, entry, fitted=bool(full))
+        return _Link(targets, _authors_findings(citation, keys, entry, fitted=bool(full)))
+    written = _as_written(index, citation, year + suffix)
+    if written is not None:
+        return _Link((written.reference.id,), [])
+    if citation.form == "weak" and not firsts and not _names_any_entry(index, citation):
+        return _Link((), [], dropped=True)
     fitting = [e for e in firsts if _fits(citation, keys, e)] or firsts
     if fitting:
         targets = (fitting[0].reference.id,) if len(fitting) == 1 else ()
         listed = ", ".join(f"{_label(e.reference)} {_written(e)}" for e in fitting[:3])
-        return targets, [rule("C003").finding(
+        return _Link(targets, [rule("C003").finding(
             f"{what!r} names the authors of {listed} but the year {citation.year!r} differs",
             span=where, reference=fitting[0].reference.id,
-            details={"cited_year": citation.year, "entry_years": [e.year + e.suffix for e in fitting]})]
+            details={"cited_year": citation.year, "entry_years": [e.year + e.suffix for e in fitting]})],
+            other_years=tuple(e.reference.id for e in fitting))
     near = [e for e in index.by_year.get(year, []) if e.keys
             and difflib.SequenceMatcher(None, keys[0], e.keys[0]).ratio() >= _SIMILAR
             and (not suffix or not e.suffix or e.suffix == suffix)]
     if len(near) == 1:
         entry = near[0]
-        return (entry.reference.id,), [rule("C004").finding(
+        return _Link((entry.reference.id,), [rule("C004").finding(
             f"{what!r}: no entry by {citation.names[0]!r}; {_label(entry.reference)} "
             f"{_written(entry)} has the year and a similar name ({entry.families[0]!r})",
-            span=where, reference=entry.reference.id, details={"cited": citation.names[0], "entry": entry.families[0]})]
-    return (), [rule("C001").finding(
-        f"citation {what!r} has no entry: no entry by {_cited(citation)} from {citation.year}",
-        span=where, reference=None, details={"names": list(citation.names), "year": citation.year})]
+            span=where, reference=entry.reference.id, details={"cited": citation.names[0], "entry": entry.families[0]})])
+    titled = _by_title(index, citation, year + suffix)
+    if titled is not None:
+        return _Link((titled.reference.id,), [rule("C004").finding(
+            f"{what!r} names {citation.names[0]!r}, the title of {_label(titled.reference)} "
+            f"{_written(titled)}, not its authors", span=where, reference=titled.reference.id,
+            details={"cited": citation.names[0], "entry": list(titled.families)})])
+    return _Link((), [_no_entry(citation)])
+
+
+def _no_entry(citation: Citation, why: str = "") -> Finding:
+    """C001 for an author-year citation that fits no entry."""
+    return rule("C001").finding(
+        f"citation {citation.text.strip()!r} has no entry: no entry by {_cited(citation)} from {citation.year}{why}",
+        span=citation.span, reference=None, details={"names": list(citation.names), "year": citation.year})
+
+
+def _names_written(citation: Citation) -> list[str]:
+    """The cited names as words, as the text writes them (`United Nations, Department of
+    Economic and Social Affairs`), without year, locator or et al."""
+    text = citation.text
+    year = re.search(r"(?<!\d)(?:1[5-9]|20)\d\d|\bn\.\s?d\.|\bin press\b", text)
+    head = text[: year.start()] if year and year.start() > 0 else " ".join(citation.names)
+    return _words(re.sub(r"\bet\s+al\b.*$", "", head, flags=re.S))
+
+
+def _words(text: str) -> list[str]:
+    """Folded words, possessives dropped (`President's Council` → president, council)."""
+    return _WORDS.findall(fold(re.sub(r"['’]s\b", "", text)))
+
+
+def _as_written(index: _Index, citation: Citation, year: str) -> EntryNames | None:
+    """The one entry of that year whose text opens with the cited names as written: an
+    organisation (`President's Council on Bioethics 2003`) or names the parser split otherwise
+    (`Akaike, 1973` for `Akaike H (1973) … In: Kotz S, editors`)."""
+    words = _names_written(citation)
+    if not words:
+        return None
+    found = [e for e in _unique(index.by_raw_year.get(year, []))
+             if _words(e.reference.raw[:_HEAD])[: len(words)] == words]
+    return found[0] if len(found) == 1 else None
+
+
+def _names_any_entry(index: _Index, citation: Citation) -> bool:
+    """Whether some entry, of any year, opens with the cited names as written."""
+    words = _names_written(citation)
+    return bool(words) and any(_words(e.reference.raw[:_HEAD])[: len(words)] == words for e in index.entries)
+
+
+def _unique(entries: list[EntryNames]) -> list[EntryNames]:
+    """Entries in order, each once (an entry is listed under `2019a` and `2019`)."""
+    seen: set[int] = set()
+    return [e for e in entries if not (id(e) in seen or seen.add(id(e)))]  # type: ignore[func-returns-value]
+
+
+def _by_title(index: _Index, citation: Citation, year: str) -> EntryNames | None:
+    """The one entry of that year whose title is the cited name: software and data cited by
+    name (`(Xds, 2010)` for `Kabsch W (2010) Xds.`)."""
+    words = _names_written(citation)
+    if not words or citation.et_al or len(citation.names) != 1:
+        return None
+    found = [e for e in _unique(index.by_raw_year.get(year, []))
+             if _words(str(e.reference.csl.get("title") or ""))[: len(words) + 1] == words]
+    return found[0] if len(found) == 1 else None
 
 
 def _cited(citation: Citation) -> str:
@@ -246,13 +358,21 @@ def link_author_year(
     if not references:
         return tuple(citations), ()
     index = _Index(references)
+    links = [_link_one(c, index) if c.style is CitationStyle.AUTHOR_YEAR else None for c in citations]
+    # Entries cited with their own year somewhere: a citation naming their authors with another
+    # year is then more likely a citation of a missing entry than a wrong year.
+    cited_as_listed = {t for link in links if link is not None and not link.other_years for t in link.targets}
     linked: list[Citation] = []
     findings: list[Finding] = []
-    for citation in citations:
-        if citation.style is not CitationStyle.AUTHOR_YEAR:
+    for citation, link in zip(citations, links):
+        if link is None:
             linked.append(citation)
             continue
-        targets, found = _link_one(citation, index)
-        linked.append(replace(citation, targets=targets))
-        findings += found
+        if link.dropped:
+            continue
+        if link.other_years and all(t in cited_as_listed for t in link.other_years):
+            years = ", ".join(sorted({e.year + e.suffix for e in index.entries if e.reference.id in link.other_years}))
+            link = _Link((), [_no_entry(citation, f" (the list has these authors from {years}, cited as such)")])
+        linked.append(replace(citation, targets=link.targets))
+        findings += link.findings
     return tuple(linked), tuple(findings)

@@ -15,8 +15,10 @@ entry (a wrapped line may start with a number; where blank lines set the entries
 labelled line with no blank line before it starts an entry only if it carries the next number). After a blank line, an unindented line without
 the next label ends the list. Unnumbered entries (author-year lists under a heading) are one per
 paragraph, or one per line where lines start like `Surname, X.` / `Surname XY,` or every line
-has a year. A following heading, a footnote definition (`[^1]:`) or a paragraph that does not
-look like a reference ends the list.
+has a year. A following heading or footnote definition (`[^1]:`) ends the list. Under a weak
+heading (`Notes`) so does a paragraph that does not look like a reference; under `References`
+an unusual entry is still an entry, and only prose or a heading-like line with no reference
+after it ends the list before the next heading.
 """
 
 from __future__ import annotations
@@ -102,7 +104,7 @@ def find_reference_list(source: SourceText) -> tuple[Span | None, list[RawEntry]
     headings = sorted(_HEADING.finditer(text), key=lambda m: (m.group("strong") is None, -m.start()))
     for heading in headings[:_MAX_TRIES]:
         first = lines.index_of(heading.start()) + 1
-        drafts, stop = _parse_after_heading(lines, first)
+        drafts, stop = _parse_after_heading(lines, first, tolerant=heading.group("strong") is not None)
         # `Notes`, `Sources`, `Literature` also head body sections: their list must close the
         # document (or meet the next heading), or the body after it would go unscanned.
         if drafts and (heading.group("strong") or _ends_document(text, stop)):
@@ -152,9 +154,9 @@ class _Lines:
         return bisect.bisect_right(self.starts, offset) - 1
 
 
-def _parse_after_heading(lines: _Lines, first: int) -> tuple[list[_Draft], int]:
+def _parse_after_heading(lines: _Lines, first: int, tolerant: bool = False) -> tuple[list[_Draft], int]:
     """Entries under a heading (numbered if the first text line carries a label) and the
-    offset where the list stops."""
+    offset where the list stops; `tolerant` for a strong heading (see `_parse_unnumbered`)."""
     index = first
     while index < lines.count:
         line = lines.line(index)
@@ -166,7 +168,7 @@ def _parse_after_heading(lines: _Lines, first: int) -> tuple[list[_Draft], int]:
         return [], len(lines.text)
     if _LABEL.match(lines.line(index)):
         return _parse_numbered(lines, index)
-    return _parse_unnumbered(lines, index)
+    return _parse_unnumbered(lines, index, tolerant)
 
 
 def _parse_numbered(lines: _Lines, first: int) -> tuple[list[_Draft], int]:
@@ -213,11 +215,20 @@ def _parse_numbered(lines: _Lines, first: int) -> tuple[list[_Draft], int]:
     return drafts, stop
 
 
-def _parse_unnumbered(lines: _Lines, first: int) -> tuple[list[_Draft], int]:
+def _parse_unnumbered(lines: _Lines, first: int, tolerant: bool = False) -> tuple[list[_Draft], int]:
     """Author-year entries from line `first` on (one per paragraph, line or bullet) and the
-    offset where the list stops."""
-    drafts: list[_Draft] = []
+    offset where the list stops.
+
+    Strict (under a weak heading such as `Notes`): the first paragraph that does not look like
+    a reference ends the list. Tolerant (under `References` and the other strong names): the
+    list goes on to the next heading or the document's end, and an entry citecheck cannot read
+    is still an entry (`Adler I (1975) …`, an organisation, a 200-author consortium paper); only
+    prose (`This article was originally published on …`) or a heading-like line ends it early,
+    when no entry that looks like a reference follows it.
+    """
+    paragraphs: list[list[int]] = []
     paragraph: list[int] = []
+    stop = len(lines.text)
     index = first
     while index <= lines.count:
         line = lines.line(index) if index < lines.count else ""
@@ -226,15 +237,39 @@ def _parse_unnumbered(lines: _Lines, first: int) -> tuple[list[_Draft], int]:
             index += 1
             continue
         if paragraph:
-            entries = _split_paragraph(lines, paragraph)
-            if not all(_looks_like_reference(" ".join(d.parts)) for d in entries):
-                return drafts, lines.start(paragraph[0])
-            drafts.extend(entries)
+            paragraphs.append(paragraph)
             paragraph = []
         if index < lines.count and line.strip():  # a heading or a footnote definition
-            return drafts, lines.start(index)
+            stop = lines.start(index)
+            break
         index += 1
-    return drafts, len(lines.text)
+    drafts: list[_Draft] = []
+    split = [_split_paragraph(lines, p) for p in paragraphs]
+    looks = [all(_looks_like_reference(" ".join(d.parts)) for d in entries) for entries in split]
+    for number, (entries, fine) in enumerate(zip(split, looks)):
+        if not fine:
+            text = " ".join(part for d in entries for part in d.parts)
+            ends = not tolerant or _reads_as_prose(text) or _reads_as_heading(lines, paragraphs[number])
+            if ends and not any(looks[number + 1 :]):
+                return drafts, lines.start(paragraphs[number][0])
+        drafts.extend(entries)
+    return drafts, stop
+
+
+def _reads_as_prose(text: str) -> bool:
+    """Prose, not a reference: sentence words (`this`, `was`, `on`) before its first year, or
+    throughout when it has none (`This article was originally published on July 27,2012.`)."""
+    year = _YEAR.search(text)
+    head = text[: year.start()] if year else text[:300]
+    return len(_PROSE_WORDS.findall(head)) >= 2
+
+
+def _reads_as_heading(lines: _Lines, paragraph: list[int]) -> bool:
+    """A single short line with no year and no closing full stop: `Figure legends`, `Tables`."""
+    if len(paragraph) != 1:
+        return False
+    text = lines.line(paragraph[0]).strip()
+    return len(text) <= 80 and not _YEAR.search(text) and not text.endswith(".")
 
 
 def _split_paragraph(lines: _Lines, indexes: list[int]) -> list[_Draft]:
