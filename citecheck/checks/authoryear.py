@@ -204,11 +204,17 @@ def _link_one(citation: Citation, index: _Index) -> _Link:
         if firsts:
             keys = (last,) + keys[1:]
     same_year = [e for e in firsts if e.year == year]
+    other_suffix = []
     if suffix and any(e.suffix for e in same_year):
+        other_suffix = [e for e in same_year if e.suffix and e.suffix != suffix]
         same_year = [e for e in same_year if e.suffix == suffix]
     where, what = citation.span, citation.text.strip()
     if same_year:
         full = [e for e in same_year if _fits(citation, keys, e)]
+        if not full:
+            written = _as_written(index, citation, year + suffix)
+            if written is not None and any(written is e for e in same_year):
+                return _Link((written.reference.id,), [])  # an organisation named as the list names it
         if citation.et_al and len(full) > 1:
             # `Schuman et al., 2012` beside Schuman & Baldwin (2012) and Schuman, Barthel &
             # Baldwin (2012): et al. stands for three authors or more.
@@ -227,6 +233,11 @@ def _link_one(citation: Citation, index: _Index) -> _Link:
     written = _as_written(index, citation, year + suffix)
     if written is not None:
         return _Link((written.reference.id,), [])
+    if other_suffix:
+        # `2014a` when the list has only `2014b`: the suffix says a second work of that year
+        # was meant, and it is not in the list.
+        shown = ", ".join(sorted(e.year + e.suffix for e in other_suffix))
+        return _Link((), [_no_entry(citation, f" (the list has these authors from {shown})")])
     if citation.form == "weak" and not firsts and not _names_any_entry(index, citation):
         return _Link((), [], dropped=True)
     fitting = [e for e in firsts if _fits(citation, keys, e)] or firsts

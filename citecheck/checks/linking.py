@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from citecheck.checks.context import DocumentContext
 from citecheck.findings import Finding
-from citecheck.model import Citation, CitationStyle, Reference
+from citecheck.model import Citation, CitationStyle, Reference, ResolutionStatus
 from citecheck.references.normalize import fold, title_similarity, title_tokens
 from citecheck.references.doi import normalize_doi
 from citecheck.rules import rule
@@ -142,23 +142,33 @@ def numbering_gaps(context: DocumentContext) -> Iterator[Finding]:
 def duplicate_references(context: DocumentContext) -> Iterator[Finding]:
     """R002 when two entries describe the same work: same DOI, or same first author, year and title.
 
-    Entries are compared only within blocks that share a DOI, a first author and year, or the
-    longest words of the title, and only when their title words overlap enough, so a list of
-    thousands of entries is not compared pair by pair with the costly title similarity.
+    The DOI is the one the entry gives, else the one it resolved to (a confident match): two
+    entries written differently that resolve to the same registry record are one work listed
+    twice. Entries are compared only within blocks that share a DOI, a first author and year,
+    or the longest words of the title, and only when their title words overlap enough, so a list
+    of thousands of entries is not compared pair by pair with the costly title similarity.
     """
+    resolved = {
+        r.reference_id: normalize_doi(r.work.doi)
+        for r in context.resolutions
+        if r.status is ResolutionStatus.MATCHED and r.work is not None and r.work.doi
+    }
     blocks: dict[str, list[_Entry]] = {}
     for reference in context.references:
-        entry = _Entry.of(reference)
+        entry = _Entry.of(reference, resolved.get(reference.id, ""))
         duplicate_of = next(
-            (earlier.reference for key in entry.keys for earlier in blocks.get(key, ()) if _same_work(earlier, entry)),
+            (earlier for key in entry.keys for earlier in blocks.get(key, ()) if _same_work(earlier, entry)),
             None,
         )
         if duplicate_of is not None:
+            how = ""
+            if entry.resolved or duplicate_of.resolved:
+                how = f" (both resolve to doi:{entry.doi})"
             yield rule("R002").finding(
-                f"{_label(reference)} duplicates {_label(duplicate_of)}: {_short(reference)}",
+                f"{_label(reference)} duplicates {_label(duplicate_of.reference)}{how}: {_short(reference)}",
                 span=reference.span,
                 reference=reference.id,
-                details={"duplicate_of": duplicate_of.id},
+                details={"duplicate_of": duplicate_of.reference.id, **({"doi": entry.doi} if how else {})},
             )
         for key in entry.keys:
             blocks.setdefault(key, []).append(entry)
@@ -175,10 +185,14 @@ class _Entry:
     family: str
     year: int | None
     keys: tuple[str, ...]
+    resolved: bool = False
+    """The DOI is the one the entry resolved to, not one it gives."""
 
     @classmethod
-    def of(cls, reference: Reference) -> "_Entry":
+    def of(cls, reference: Reference, resolved_doi: str = "") -> "_Entry":
         doi = normalize_doi(str(reference.csl["DOI"])) if reference.csl.get("DOI") else ""
+        resolved = not doi and bool(resolved_doi)
+        doi = doi or resolved_doi
         title = str(reference.csl.get("title", "") or "")
         words = frozenset(title_tokens(title))
         family, year = _first_family(reference), _year(reference)
@@ -191,7 +205,7 @@ class _Entry:
             keys.append("title:" + " ".join(sorted(words, key=lambda w: (-len(w), w))[:3]))
         if not keys:
             keys.append("raw:" + fold(reference.raw))
-        return cls(reference, doi, title, words, family, year, tuple(keys))
+        return cls(reference, doi, title, words, family, year, tuple(keys), resolved)
 
 
 def _same_work(a: _Entry, b: _Entry) -> bool:

@@ -40,7 +40,9 @@ _PAREN = re.compile(r"\(([^()]{1,2000})\)")
 _BRACKET = re.compile(r"\[([^\[\]()]{1,2000})\]")
 """A square bracket: the inner parenthesis of many publishers (`(as in LDH [Eventoff et al.,
 1977])`). Searched on its own, and blanked out of the parenthesis around it."""
-_YEARS = rf"{YEAR}(?:\s*,\s*{YEAR})*"
+_YEARS = rf"{YEAR}(?:\s*,\s*(?:{YEAR}|[b-z](?![\w.])))*"
+"""Years of one group of authors: `2006, 2012`, and `2014a, b` (the second is `2014b`)."""
+_YEAR_OR_SUFFIX = re.compile(rf"{YEAR}|(?<=,)\s*[b-z](?![\w.])")
 _LOCATOR = r"(?:p|pp|para|paras|chap|ch|sec|fig|figs|table|vol|n|nn|no|ff?)\.?\s*[\w–\-, ]*"
 #: `(2019)`, `(2019, 2021)`, `(2019, p. 4)`: a narrative citation's parenthesis.
 _YEARS_ONLY = re.compile(rf"\s*(?P<years>{_YEARS})\s*(?:[,:]\s*{_LOCATOR})?\s*")
@@ -138,8 +140,18 @@ def parse_names(text: str, organisations: bool = False) -> tuple[tuple[str, ...]
 
 
 def _years(text: str, offset: int) -> list[tuple[str, int, int]]:
-    """Each year in `text` with its absolute start and end."""
-    return [(" ".join(m.group(0).split()), offset + m.start(), offset + m.end()) for m in _YEAR.finditer(text)]
+    """Each year in `text` with its absolute start and end; a lone suffix letter after a
+    suffixed year (`2014a, b`) is that year with the letter."""
+    found: list[tuple[str, int, int]] = []
+    for match in _YEAR_OR_SUFFIX.finditer(text):
+        written = " ".join(match.group(0).split())
+        start = offset + match.start() + len(match.group(0)) - len(match.group(0).lstrip())
+        if len(written) == 1:
+            if not found or not found[-1][0][-1:].isalpha() or not found[-1][0][:1].isdigit():
+                continue
+            written = found[-1][0][:4] + written
+        found.append((written, start, offset + match.end()))
+    return found
 
 
 def _citations(

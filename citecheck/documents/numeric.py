@@ -122,7 +122,8 @@ _LIST_GROUP = {
 _LINK_DESTINATION = re.compile(r"""\([ \t]*(?:<[^<>\n]*>|[^\s()<>]*)(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'))?[ \t]*\)""")
 _BRACKET_CHARS = re.compile(r"[\[\]]")
 _LIST_SPLIT = re.compile(rf"(?:{_SP}|\n)*+([,;]|{_DASH})(?:{_SP}|\n)*+")
-_LETTERS = re.compile(r"[^\W\d_]*")
+_LETTERS = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f])*")
+"""Letters, and the combining accents that decompose them (`Î` written I + U+0302)."""
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
 _VOWELS = frozenset("aeiouyAEIOUYàáâäèéêëìíîïòóôöùúûü")
 

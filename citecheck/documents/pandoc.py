@@ -45,6 +45,9 @@ _INLINE_SKIP = re.compile(
     r"|<[^<>\s@]+@[^<>\s]+>|(?<![@{\w])(?:https?|ftp|file|mailto):[^\s<>()\[\]]*|(?<=\])\((?P<destination>[^()\s]+)\))",
     re.S,
 )
+_RAW_ENVIRONMENT = re.compile(r"^[ ]{0,3}\\begin\{(?P<name>[A-Za-z]+\*?)\}", re.M)
+#: A LaTeX command with its arguments: `\caption{Results [@key]}`, `\textbf{x}`, `\ref{a}`.
+_RAW_COMMAND = re.compile(r"\\[A-Za-z]+\*?(?:\[[^\]\n]*\])?(?:\{(?:[^{}\n]|\{[^{}\n]*\})*\})+")
 _FENCE_OPEN = re.compile(r" {0,3}(`{3,}|~{3,})")
 _LIST_ITEM = re.compile(r" {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 _FRONT_KEY = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]|$)")
@@ -103,9 +106,13 @@ def _body_citations(source: SourceText, masked: str) -> list[Citation]:
     for match in _BRACKETS.finditer(masked):
         start, end = match.span()
         following = masked[end : end + 1]
-        if following in ("(", "{") or (start > 0 and masked[start - 1] == "!"):
-            # A link, bracketed span or image: `[@handle](https://…)` is someone's
-            # account, not a citation, so nothing inside counts.
+        if start > 0 and masked[start - 1] == "!":
+            # An image: its text is the figure's caption, where Pandoc reads `@key` as a
+            # citation like anywhere in running text (the narrative scan below finds it).
+            continue
+        if following in ("(", "{"):
+            # A link or bracketed span: `[@handle](https://…)` is someone's account, not a
+            # citation, so nothing inside counts.
             taken.append((start, end))
             continue
         if following == ":" and (start == 0 or masked[start - 1] == "\n"):
@@ -166,8 +173,14 @@ def _bracket_keys(content: str) -> tuple[str, ...] | None:
 
 
 def mask_markdown(text: str, body_start: int = 0) -> str:
-    """`text` with the front matter, code, HTML comments and URLs blanked (same length)."""
-    masked = _blank(text, [(0, body_start), *_code_blocks(text, body_start)])
+    """`text` with the front matter, code, raw LaTeX, HTML comments and URLs blanked (same length).
+
+    Raw LaTeX follows Pandoc's `raw_tex`: an environment starting a line (`\\begin{figure}` …
+    `\\end{figure}`) is a raw block and a command with its arguments (`\\caption{…}`) raw
+    inline text, passed to LaTeX as written; a `[@key]` inside is not a citation for Pandoc.
+    """
+    blocks = sorted([*_code_blocks(text, body_start), *_raw_latex(text, body_start)])
+    masked = _blank(text, [(0, body_start), *_merged(blocks)])
     # Inline level: code spans, comments, autolinks, URLs and link destinations.
     ranges: list[tuple[int, int]] = []
     position = body_start
@@ -188,6 +201,29 @@ def mask_markdown(text: str, body_start: int = 0) -> str:
         ranges.append((start, end))
         position = max(end, start + 1)
     return _blank(masked, ranges)
+
+
+def _raw_latex(text: str, body_start: int) -> list[tuple[int, int]]:
+    """Offsets of raw LaTeX environments (from a line's `\\begin{name}` to its `\\end{name}`)
+    and of LaTeX commands with their arguments in running text."""
+    ranges: list[tuple[int, int]] = []
+    for match in _RAW_ENVIRONMENT.finditer(text, body_start):
+        close = text.find(f"\\end{{{match.group('name')}}}", match.end())
+        end = len(text) if close < 0 else close + len(match.group("name")) + 6
+        ranges.append((match.start(), end))
+    ranges += [m.span() for m in _RAW_COMMAND.finditer(text, body_start)]
+    return ranges
+
+
+def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted ranges with overlaps joined, as `_blank` takes them."""
+    out: list[tuple[int, int]] = []
+    for start, end in ranges:
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
 
 
 def _code_blocks(text: str, body_start: int) -> list[tuple[int, int]]:

@@ -68,6 +68,7 @@ _SURNAME_START = re.compile(
     r"[ \t]{0,3}(?:(?:van|von|de|der|den|da|di|du|del|la|le|dos)[ \t]++)*+[A-Z][\w'’\-]++"
     r"(?:,[ \t]++[A-Z]|[ \t]++[A-Z]{1,3}[,.](?:[ \t]|$)|[ \t]++[A-Z][\w'’\-]++,[ \t]++[A-Z])"
 )
+_PAREN_YEAR = re.compile(r"\((?:1[5-9]|20)\d\d[a-z]?\)")
 _PROSE_WORDS = re.compile(
     r"\b(?:was|were|is|are|has|have|had|will|this|these|we|our|it|in|on|at|to|for|since|from)\b",
     re.IGNORECASE,
@@ -172,9 +173,15 @@ def _parse_after_heading(lines: _Lines, first: int, tolerant: bool = False) -> t
 
 
 def _parse_numbered(lines: _Lines, first: int) -> tuple[list[_Draft], int]:
-    """Numbered entries from line `first` on, and the offset where the list stops."""
+    """Numbered entries from line `first` on, and the offset where the list stops.
+
+    A list may mix in unnumbered author-year entries (`Smith, J. (2019). …` after `3. …`): a
+    line that starts one, after a blank line or after an entry's closing full stop, is an entry
+    of its own, without a number; numbering goes on after it.
+    """
     drafts: list[_Draft] = []
     current: _Draft | None = None
+    numbered: _Draft | None = None  # the last numbered entry, for the numbering's continuity
     blank_before = False
     spaced = 0  # entries so far that a blank line set apart from the one before
     stop = lines.end(lines.count - 1)
@@ -189,18 +196,27 @@ def _parse_numbered(lines: _Lines, first: int) -> tuple[list[_Draft], int]:
         label = _LABEL.match(line)
         if label is None and (bare := _BARE_LABEL.fullmatch(line)):
             # Only the next number: `300.` alone is as often the end of a wrapped page range.
-            expected = (current.number or 0) + 1 if current is not None else 1
+            expected = (numbered.number or 0) + 1 if numbered is not None else 1
             label = bare if _label_number(bare) == expected else None
         number = _label_number(label) if label else None
+        following = (numbered.number or 0) + 1 if numbered is not None else 1
         if label and current is not None and not blank_before and spaced >= 2 and spaced >= 0.8 * (len(drafts) - 1) \
-                and number != (current.number or 0) + 1:
+                and number != following:
             # Entries set apart by blank lines (nearly all: a page break may eat one): a wrapped
             # line that starts with a number (`10. The dusky shark`, `23. doi:`) continues the entry.
             label = None
-        if label and (current is None or _continues_numbering(current, label, number)):
+        if label and (numbered is None or _continues_numbering(numbered, label, number)):
             spaced += bool(drafts) and blank_before
             current = _Draft(lines.start(index) + label.start("label"), label.group("label"), number)
             current.parts.append(line[label.end() :].strip())
+            current.end = lines.start(index) + len(line.rstrip())
+            drafts.append(current)
+            numbered = current
+            blank_before = False
+            continue
+        if current is not None and not label and _starts_unnumbered_entry(line, current, blank_before):
+            current = _Draft(lines.start(index) + len(line) - len(line.lstrip()), "", None)
+            current.parts.append(line.strip())
             current.end = lines.start(index) + len(line.rstrip())
             drafts.append(current)
             blank_before = False
@@ -213,6 +229,18 @@ def _parse_numbered(lines: _Lines, first: int) -> tuple[list[_Draft], int]:
         current.end = lines.start(index) + len(line.rstrip())
         blank_before = False
     return drafts, stop
+
+
+def _starts_unnumbered_entry(line: str, current: _Draft, blank_before: bool) -> bool:
+    """Whether an unlabelled line in a numbered list starts an author-year entry of its own:
+    unindented, reading as a reference, and after a blank line or a line closing an entry
+    with a year in parentheses near its start (`Smith, J., & Jones, B. (2018). …`)."""
+    if line[:1].isspace() or not _looks_like_reference(line.strip()):
+        return False
+    if blank_before:
+        return True
+    closed = bool(current.parts) and current.parts[-1].rstrip()[-1:] in ".)"
+    return closed and bool(_SURNAME_START.match(line)) and bool(_PAREN_YEAR.search(line, 0, 150))
 
 
 def _parse_unnumbered(lines: _Lines, first: int, tolerant: bool = False) -> tuple[list[_Draft], int]:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable
 
 from citecheck.config.options import AuditOptions
 from citecheck.resolve.resolver import Resolver
 from citecheck.sources.base import WorkSource
-from citecheck.sources.cache import AnswerCache, CachedSource
+from citecheck.sources.cache import AnswerCache, CachedSource, CacheUnavailable
 from citecheck.sources.pacing import POLITE, PUBLIC, Limits, Pacer
 from citecheck.sources.snapshot import SnapshotSource, default_snapshot
 
@@ -46,10 +47,21 @@ def build_sources(options: AuditOptions, note: Note) -> list[WorkSource]:
             pacer=Pacer(limits, backoff_base=_backoff_base(), headroom=0.97, min_requests_for_ratio=100),
         )
         if options.use_cache:
-            cache = AnswerCache(options.cache_dir / "answers.sqlite3" if options.cache_dir else None)
-            crossref = CachedSource(crossref, cache, refresh=options.refresh)
+            cache = _open_cache(options, note)
+            if cache is not None:
+                crossref = CachedSource(crossref, cache, refresh=options.refresh)
         sources.append(crossref)
     return sources
+
+
+def _open_cache(options: AuditOptions, note: Note) -> AnswerCache | None:
+    """The answer cache, or None with a note when it cannot be opened: a cache never fails an audit."""
+    try:
+        return AnswerCache(options.cache_dir / "answers.sqlite3" if options.cache_dir else None)
+    except (CacheUnavailable, OSError, sqlite3.Error) as error:
+        note(f"the answer cache could not be opened ({error}); running without it, so answers are "
+             "asked again and not kept this time")
+        return None
 
 
 def _backoff_base() -> float:

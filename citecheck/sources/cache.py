@@ -10,9 +10,12 @@ e-mail) is ever written.
 The database lives in the user's cache directory and may be shared by several processes (an
 editor plugin and a CI run, or parallel test workers): WAL mode lets readers and one writer
 proceed together, and a busy timeout makes writers queue instead of failing with "database is
-locked". A file that is not a readable database (truncated, overwritten) is renamed aside with a
-warning and rebuilt: a cache is never worth failing an audit for, so runtime errors of the cache
-are logged and treated as misses.
+locked". Two processes opening a NEW cache at the same moment race to create it and switch it to
+WAL, and SQLite reports that race at once ("database is locked", no busy wait): the first open
+is retried with jittered pauses, and if the file stays locked (or cannot be created) the
+caller runs uncached with a note (`CacheUnavailable`). A file that is not a readable database
+(truncated, overwritten) is renamed aside with a warning and rebuilt: a cache is never worth
+failing an audit for, so runtime errors of the cache are logged and treated as misses.
 """
 
 from __future__ import annotations
@@ -20,12 +23,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import random
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import platformdirs
 
@@ -100,6 +104,36 @@ def _work_from_data(data: dict[str, Any]) -> Work:
 # --- the store ----------------------------------------------------------------------------------
 
 
+class CacheUnavailable(Exception):
+    """The answer cache could not be opened (locked past every retry, or not writable): the run
+    goes on without it (`citecheck.sources.setup` says so in a note)."""
+
+
+_OPEN_PATIENCE = 15.0
+"""Seconds to keep retrying a locked first open before running uncached."""
+
+_T = TypeVar("_T")
+
+
+def _is_lock(exc: sqlite3.OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def _patiently(action: Callable[[], _T], what: str, patience: float = _OPEN_PATIENCE) -> _T:
+    """`action()`, retried with growing, jittered pauses while SQLite says the file is locked."""
+    deadline = time.monotonic() + patience
+    pause = 0.02
+    while True:
+        try:
+            return action()
+        except sqlite3.OperationalError as exc:
+            if not _is_lock(exc) or time.monotonic() + pause > deadline:
+                raise
+            log.debug("%s: %s; retrying in %.2f s", what, exc, pause)
+            time.sleep(pause * (0.5 + random.random()))
+            pause = min(pause * 2, 1.0)
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class CachedAnswer:
     """A fresh stored answer."""
@@ -137,9 +171,16 @@ class AnswerCache:
         # isolation_level=None: autocommit; each put is one short implicit transaction, so the
         # write lock is held for microseconds and other processes wait (busy_timeout) briefly.
         conn = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
-        conn.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable enough for a cache
+        try:
+            conn.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+            # Switching to WAL takes an exclusive lock and SQLite answers "database is locked"
+            # AT ONCE, without the busy timeout, when another process opens the new file at the
+            # same moment: retried here (`_patiently`).
+            _patiently(lambda: conn.execute("PRAGMA journal_mode=WAL"), "switching the answer cache to WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable enough for a cache
+        except BaseException:
+            conn.close()
+            raise
         return conn
 
     def _create_schema(self, conn: sqlite3.Connection) -> None:
@@ -151,7 +192,19 @@ class AnswerCache:
         conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (_SCHEMA_VERSION,))
 
     def _open_checked(self) -> None:
-        """Open, verify and set up the file; move it aside and start afresh if it is unusable."""
+        """Open, verify and set up the file; move it aside and start afresh if it is unusable.
+
+        A first open that races another process's (both creating the file, one switching it to
+        WAL) is retried; if the file stays locked, `CacheUnavailable` says so and the caller
+        runs without the cache.
+        """
+        try:
+            _patiently(self._open_once, "opening the answer cache")
+        except sqlite3.OperationalError as exc:
+            raise CacheUnavailable(f"{self.path}: {exc}") from exc
+
+    def _open_once(self) -> None:
+        """One attempt of `_open_checked`."""
         try:
             conn = self._connect()
             check = conn.execute("PRAGMA quick_check").fetchone()
@@ -162,8 +215,9 @@ class AnswerCache:
             if version is None or version[0] != _SCHEMA_VERSION:
                 raise sqlite3.DatabaseError(f"unknown cache schema {version}")
         except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise  # another process holds it for longer than the busy timeout: not corruption
+            if _is_lock(exc):
+                self._close_all()
+                raise  # another process holds it: not corruption (retried by `_open_checked`)
             self._move_aside(exc)
             conn = self._connect()
             self._create_schema(conn)
