@@ -44,7 +44,7 @@ from typing import Any
 
 from benchmarks.__main__ import SHARED_ROOT
 from benchmarks.realdocs_variants import Variant, variants_of
-from citecheck.config import AuditOptions
+from citecheck.config.options import AuditOptions
 from citecheck.engine import audit
 from citecheck.results import Report
 

@@ -51,6 +51,11 @@ def read(text: str, base_dir: str = ".") -> tuple[list[tuple[str, ...]], list[st
         pytest.param("@https://doi.org/x", [("https://doi.org/x",)], None, id="url-like-key"),
         pytest.param("[@a] and @b", [("a",), ("b",)], None, id="document-order"),
         pytest.param("[@a][@b]", [("a",), ("b",)], None, id="adjacent-brackets"),
+        # Issue 11, following pandoc (checked with pandoc 2.17 --citeproc): an image's text is
+        # the figure's caption, and Pandoc reads citations there as anywhere else.
+        pytest.param("![@x](img.png)", [("x",)], ["@x"], id="image-text"),
+        pytest.param("![A map, from @b.](map.png){#fig:map}", [("b",)], ["@b"], id="figure-caption-narrative"),
+        pytest.param("![Figure: see [@y]](img.png)", [("y",)], ["[@y]"], id="figure-caption-bracketed"),
     ],
 )
 def test_citation_forms(source: str, targets: list[tuple[str, ...]], texts: list[str] | None) -> None:
@@ -82,7 +87,6 @@ def test_citation_forms(source: str, targets: list[tuple[str, ...]], texts: list
         pytest.param("<https://example.org/@x>", [], id="autolink"),
         pytest.param("[text](https://example.org/@x)", [], id="link-destination"),
         pytest.param("[@handle](https://social.example/@handle)", [], id="link-text-handle"),
-        pytest.param("![@x](img.png)", [], id="image"),
         pytest.param("[@x]{.smallcaps}", [], id="bracketed-span"),
         pytest.param("\\@x", [], id="escaped-at"),
         pytest.param("@fig:one and @sec:two and @tbl:t and @eq:e", [], id="pandoc-crossref"),
@@ -95,6 +99,12 @@ def test_citation_forms(source: str, targets: list[tuple[str, ...]], texts: list
         pytest.param("@*", [], id="star-outside-nocite"),
         pytest.param("a @ b", [], id="lone-at"),
         pytest.param("@@x", [], id="double-at"),
+        # Raw LaTeX is passed to LaTeX as written; pandoc 2.17 --citeproc cites nothing in it.
+        pytest.param("\\begin{figure}\n\\caption{Data [@c]}\n\\end{figure}\n\n[@a]", [("a",)],
+                     id="raw-latex-environment"),
+        pytest.param("  \\begin{table*}\n@c and [@d]\n\\end{table*}", [], id="raw-latex-environment-indented"),
+        pytest.param("And \\textbf{[@d]} and [@e].", [("e",)], id="raw-latex-command"),
+        pytest.param("See \\cite[p.~3]{x} and \\footnote{[@d]} here", [], id="raw-latex-command-options"),
     ],
 )
 def test_traps(source: str, targets: list[tuple[str, ...]]) -> None:
