@@ -101,26 +101,43 @@ def settle_style(
     # What the document cites in its own style, over all its texts: an entry cited so needs no
     # citation in another form.
     cited = {t for path, part in parts.items() for c in part if _is_primary(c, styles[path]) for t in c.targets}
-    by_number = {t for path, part in parts.items() if styles[path] not in (None, "author-year")
-                 for c in part if c.style is CitationStyle.NUMERIC and _is_primary(c, styles[path])
-                 for t in c.targets if t in known}
-    # Author-year citations in numeric texts (rule 4).
-    guests = [c for path, part in parts.items() if styles[path] not in (None, "author-year")
-              for c in part if c.style is CitationStyle.AUTHOR_YEAR]
-    exact = [c for c in guests if c.targets and c.span not in doubtful]
-    only_so = {t for c in exact for t in c.targets if t not in cited}
-    mixed = len(only_so) >= _MIXED_ENTRIES and len(only_so) >= _MIXED_SHARE * len(by_number)
-    dropped: set[int] = set() if mixed else {id(c) for c in guests}
-    cited |= {t for c in guests if id(c) not in dropped for t in c.targets}
+    dropped: set[int] = set()
     uncertain: set[str] = set()
     added: list[Finding] = []
-    if not mixed:
+
+    # Author-year citations in numeric texts (rule 4): a mixed document keeps them all.
+    numeric_parts = [part for path, part in parts.items() if styles[path] not in (None, "author-year")]
+    by_number = {t for part in numeric_parts for c in part if c.style is CitationStyle.NUMERIC
+                 and _is_primary(c, styles[c.span.path]) for t in c.targets if t in known}
+    guests = [c for part in numeric_parts for c in part if c.style is CitationStyle.AUTHOR_YEAR]
+    exact = [c for c in guests if c.targets and c.span not in doubtful]
+    if not _mixed({t for c in exact for t in c.targets if t not in cited}, by_number):
+        dropped.update(id(c) for c in guests)
         added += _uncertain(exact, known, cited, "numbers", uncertain)
+    cited |= {t for c in guests if id(c) not in dropped for t in c.targets}
+
+    # Numbers in author-year texts of a numbered list, the other way round: kept when the
+    # document mixes them in, in the form most of them take.
+    author_year_parts = [part for path, part in parts.items() if styles[path] == "author-year"]
+    numbers = [c for part in author_year_parts for c in part if c.style is CitationStyle.NUMERIC]
+    naming = [c for c in numbers if c.targets and all(t in known for t in c.targets)]
+    if naming:
+        form = _dominant(naming)
+        in_form = [c for c in naming if numeric_form(c) == form]
+        by_name = {t for part in author_year_parts for c in part if c.style is CitationStyle.AUTHOR_YEAR
+                   for t in c.targets}
+        if _mixed({t for c in in_form for t in c.targets if t not in cited}, by_name):
+            kept = {id(c) for c in numbers if numeric_form(c) == form}
+            cited |= {t for c in numbers if id(c) in kept for t in c.targets}
+            numbers = [c for c in numbers if id(c) not in kept]
     for path, part in parts.items():
         style = styles[path]
         if style is None:
             continue
-        others = [c for c in part if c.style is CitationStyle.NUMERIC and not _is_primary(c, style)]
+        if style == "author-year":
+            others = [c for c in numbers if c.span.path == path]
+        else:
+            others = [c for c in part if c.style is CitationStyle.NUMERIC and not _is_primary(c, style)]
         dropped.update(id(c) for c in others)
         added += _uncertain(others, known, cited, style, uncertain)
         added += _uncertain([c for c in bare if c.span.path == path], known, cited, style, uncertain)
@@ -129,6 +146,11 @@ def settle_style(
     kept_citations = tuple(c for c in citations if id(c) not in dropped)
     kept_findings = tuple(f for f in findings if not (f.code in _LINKING and f.span in gone))
     return Settled(kept_citations, kept_findings + tuple(added), frozenset(uncertain))
+
+
+def _mixed(only_so: set[str], by_own_style: set[str]) -> bool:
+    """Whether entries cited only in the other style are enough to call the document mixed."""
+    return len(only_so) >= _MIXED_ENTRIES and len(only_so) >= _MIXED_SHARE * len(by_own_style)
 
 
 def _style(part: Sequence[Citation], known: set[str], doubtful: set[object]) -> str | None:

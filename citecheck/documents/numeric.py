@@ -103,7 +103,7 @@ _SCANNER = re.compile(
   | (?P<bracket>{_BRACKET}(?:{_GAP}(?:[,;]|{_DASH}){_GAP}{_BRACKET})*+)
   | (?P<paren>\({_SP}*+(?P<paren_list>{_SPACED}){_SP}*+\))
   | (?<![{_SUP_DIGITS}⁻])(?P<usup>{_SUP_LIST})(?![{_SUP_DIGITS}⁻]|[^\W_])
-  | (?<=[^\W\d_)][ ])(?P<bare>{_N}{_DASH}{_N})(?=[.,;]?$|[.,;][ \t])
+  | (?<=[^\W\d_][ ]|[)][ ])(?P<bare>{_N}{_DASH}{_N})(?=[.,;]?$|[.,;][ \t])
   | (?<=[^\W\d_]{{2}}[^\W\d_A-Z])(?P<word>{_TIGHT}){_GLUED_END}
   | (?<=[^\W\d_][.,;]|[)\]%"”’][.,;]|[^\W\d_]["”’]|[.,;!?]["”’])
     (?P<punct>{_TIGHT}){_GLUED_END}

@@ -167,3 +167,96 @@ def test_span_points_at_the_marker(text: str, line: int, column: int, start: int
     assert (citation.span.line, citation.span.column, citation.span.start) == (line, column, start)
     assert text[citation.span.start : citation.span.end] == marker == citation.text
     assert citation.style is CitationStyle.NUMERIC
+
+
+# --- issue 11: the shapes of real published articles ----------------------------------------
+# Quoted from ../shared/corpus/realdocs (PLOS articles, CC BY; each named in the param id by its
+# DOI suffix, journal.<id>). Short excerpts, kept as the article prints them.
+
+REAL_FORMS = [
+    pytest.param("fatty acid synthesis [2]–[7]. In", [("[2]–[7]", ("2", "3", "4", "5", "6", "7"))],
+                 id="pbio.1001199-range-between-brackets"),
+    pytest.param("and the PubMed tools [90], [119]–[122].",
+                 [("[90], [119]–[122]", ("90", "119", "120", "121", "122"))], id="pcbi.1000204-list-and-range"),
+    pytest.param("the same journals [5]–[8],[10],[18]–[22]. Of",
+                 [("[5]–[8],[10],[18]–[22]", ("5", "6", "7", "8", "10", "18", "19", "20", "21", "22"))],
+                 id="pbio.1001636-ranges-without-spaces"),
+    pytest.param("in children [1], [5], [6], [7]. Moreover", [("[1], [5], [6], [7]", ("1", "5", "6", "7"))],
+                 id="pone.0046041-list-of-brackets"),
+    pytest.param("in the data [11],[12] and", [("[11],[12]", ("11", "12"))], id="pbio.1001199-brackets-comma"),
+    pytest.param("were shown [3] and [4] to", [("[3]", ("3",)), ("[4]", ("4",))], id="and-keeps-two-citations"),
+    pytest.param("generalized linear models [18](chapter 2) that", [("[18]", ("18",))],
+                 id="pone.0008915-locator-after-bracket"),
+    pytest.param("those of Rothenberg [1], Silvey [2](pp. 50, 81) and", [("[1]", ("1",)), ("[2]", ("2",))],
+                 id="pone.0008915-page-locator"),
+    pytest.param("By the Mean Value Theorem [19](p. 107) gradient", [("[19]", ("19",))],
+                 id="pone.0008915-theorem-of-a-source"),
+    pytest.param("in prostate cancer cell lines [723], [724] (as", [("[723], [724]", ("723", "724"))],
+                 id="pone.0012262-cell-lines"),
+    pytest.param("model for circuit design with composable parts [4], [34] to", [("[4], [34]", ("4", "34"))],
+                 id="pcbi.1001083-parts"),
+    pytest.param("the electrophoretic mobility on SDS-PAGE [21]. Additional", [("[21]", ("21",))],
+                 id="pone.0100977-hyphenated-page"),
+    pytest.param("or symmetric around each time-step [7]. Whilst", [("[7]", ("7",))], id="pcbi.1004089-time-step"),
+    pytest.param("dividing its weight by this volume [12]. Furthermore", [("[12]", ("12",))],
+                 id="pone.0002554-volume-as-a-noun"),
+    pytest.param("in the results or discussion section [42]. Research", [("[42]", ("42",))],
+                 id="pmed.1001473-section-as-a-noun"),
+    pytest.param("expansive spine tables [60], [130], [132]—is", [("[60], [130], [132]", ("60", "130", "132"))],
+                 id="pone.0087236-tables-as-a-noun"),
+    pytest.param("conforming to the NCBI Document Type Definition [77], a", [("[77]", ("77",))],
+                 id="pcbi.1000204-definition"),
+    pytest.param("In a similar vein, Sharpee et al[45, 46] used", [("[45, 46]", ("45", "46"))],
+                 id="pcbi.1004141-et-al-glued"),
+    pytest.param("does I\u0302Ber converge to I\u0302ss[24, 26]. As", [("[24, 26]", ("24", "26"))],
+                 id="pcbi.1004141-combining-accent"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), REAL_FORMS)
+def test_real_article_forms(text: str, expected: list[tuple[str, tuple[str, ...]]]) -> None:
+    assert _markers(text, max_number=800) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("two levels of translational misalignment on the intervals [10, 20] mm and [90, 100] mm",
+                     id="pone.0117688-interval-with-unit"),
+        pytest.param("for every θ ∈ [5, 80] we", id="interval-after-element-of"),
+        pytest.param("see Fig. [2], Table [1], Eq. [3] and p. [4]", id="labels-before-brackets"),
+        pytest.param("the SECTION [3] and Figure [2]", id="capitalised-labels"),
+    ],
+)
+def test_real_article_traps(text: str) -> None:
+    assert _markers(text, max_number=800) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "past_end", "expected"),
+    [
+        pytest.param("such as methotrexate.5 Targeted", 2, [("5", ("5",))], id="review-variant-glued-just-past"),
+        pytest.param("such as methotrexate.5 Targeted", 0, [], id="glued-past-end-off-by-default"),
+        pytest.param("such as methotrexate.7 Targeted", 2, [], id="glued-far-past-end"),
+    ],
+)
+def test_glued_marker_past_the_end(text: str, past_end: int, expected: list[tuple[str, tuple[str, ...]]]) -> None:
+    found = find_numeric_citations(SourceText("doc.txt", text), len(text), max_number=4, glued_past_end=past_end)
+    assert [(c.text, c.targets) for c in found] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("a process that may lead to allelic fixation 17–20. In", [("17–20", "bare")],
+                     id="pbio.1001473-range-without-brackets"),
+        pytest.param("isoforms (Figure 2) 10–12, which may", [("10–12", "bare")], id="pbio.1001473-after-parenthesis"),
+        pytest.param("patients aged 17–20 years", [], id="range-followed-by-a-word"),
+        pytest.param("see pages 17–20.", [], id="range-after-a-label"),
+        pytest.param("as shown [3], and [4]", [("[3]", "bracket"), ("[4]", "bracket")], id="forms-are-recorded"),
+        pytest.param("as shown (3), and cancer.4", [("(3)", "paren"), ("4", "superscript")], id="other-forms"),
+    ],
+)
+def test_bare_ranges_and_forms(text: str, expected: list[tuple[str, str]]) -> None:
+    found = find_numeric_citations(SourceText("doc.txt", text), len(text), max_number=30, bare_ranges=True)
+    assert [(c.text, c.form) for c in found] == expected
