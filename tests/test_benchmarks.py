@@ -16,10 +16,12 @@ import pytest
 
 from benchmarks.__main__ import main, run_suite
 from benchmarks.report import render_markdown, write_reports
+from tests.conftest import SHARED as CONFTEST_SHARED
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets"
 GROBID_SET = SHARED / "grobid"
 GLUTTON = SHARED / "biblio-glutton"
+REALDOCS = CONFTEST_SHARED / "corpus" / "realdocs"
 
 
 def _needs(path: Path) -> Any:
@@ -68,6 +70,14 @@ CASES = [
     pytest.param("parsing", lambda tmp: _tei_args(), ("micro_f1", "fields", "n"),
                  lambda f: f["n"] > 100 and set(f["fields"]) >= {"author", "title", "year"},
                  id="parsing", marks=_needs(GROBID_SET)),
+    pytest.param("realdocs", lambda tmp: ["--corpus", str(REALDOCS), "--articles", "journal.pone.0046041,elife09853",
+                                          "--variants", "1"],
+                 ("by_style", "variants", "per_article", "articles"),
+                 lambda f: f["articles"] == 2 and set(f["by_style"]) == {"numeric", "author-year"}
+                 and all(_fraction(g["links_precision"]) and _fraction(g["segmentation_recall"])
+                         for g in f["by_style"].values())
+                 and all(v["expected"] >= 1 for kind in f["variants"].values() for v in kind.values()),
+                 id="realdocs", marks=_needs(REALDOCS)),
     pytest.param("matching", _matching_args, ("precision", "recall", "f1", "n", "n_negative", "ms_per_reference"),
                  lambda f: f["n"] == 20 and f["n"] >= f["n_negative"] >= 0,
                  id="matching", marks=_needs(GLUTTON / "records-dev.jsonl.gz")),

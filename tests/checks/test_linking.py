@@ -6,7 +6,7 @@ import pytest
 
 from citecheck.checks.context import DocumentContext
 from citecheck.checks.linking import check_linking
-from citecheck.model import Citation, CitationStyle, Reference, Span
+from citecheck.model import Citation, CitationStyle, Reference, Resolution, ResolutionStatus, Span, Work
 
 
 def cite(*targets: str, line: int = 1, style: CitationStyle = CitationStyle.NUMERIC) -> Citation:
@@ -85,3 +85,31 @@ def test_key_citation_without_entry_suggests_case_fix(target: str, keys: list[st
     messages = [f.message for f in check_linking(context) if f.name == "citation-without-entry"]
     assert len(messages) == 1
     assert (hint in messages[0]) if hint else ("did you mean" not in messages[0])
+
+
+def _resolved(reference_id: str, doi: str, status: ResolutionStatus = ResolutionStatus.MATCHED) -> Resolution:
+    return Resolution(reference_id, status, work=Work(doi=doi) if status is ResolutionStatus.MATCHED else None)
+
+
+@pytest.mark.parametrize(
+    ("references", "resolutions", "expected"),
+    [
+        # The review's variant (issue 11): two entries written differently (one a shortened
+        # title, no DOI) that the registry resolves to one record. Synthetic titles and DOIs.
+        pytest.param([entry(1, **A), entry(2, title="Alpha, a synthetic study", family="Smith", year=2019)],
+                     [_resolved("1", "10.5555/alpha"), _resolved("2", "10.5555/ALPHA")],
+                     [("duplicate-reference", "2")], id="resolved-to-one-doi"),
+        pytest.param([entry(1, **A, doi="10.5555/alpha"), entry(2, title="Alpha, a synthetic study", family="Smith", year=2019)],
+                     [_resolved("2", "10.5555/alpha")], [("duplicate-reference", "2")], id="given-doi-and-resolved-doi"),
+        pytest.param([entry(1, **A), entry(2, **B)], [_resolved("1", "10.5555/alpha"), _resolved("2", "10.5555/beta")],
+                     [], id="resolved-to-two-dois"),
+        pytest.param([entry(1, **A), entry(2, title="Alpha, a synthetic study", family="Smith", year=2019)],
+                     [_resolved("1", "10.5555/alpha"), _resolved("2", "", ResolutionStatus.AMBIGUOUS)],
+                     [], id="ambiguous-resolution-decides-nothing"),
+    ],
+)
+def test_duplicates_by_resolved_doi(references: list[Reference], resolutions: list[Resolution],
+                                    expected: list[tuple[str, str]]) -> None:
+    cited = [cite(r.id) for r in references]
+    found = codes(cited, references, resolutions=tuple(resolutions))
+    assert [f for f in found if f[0] == "duplicate-reference"] == expected

@@ -196,3 +196,64 @@ def test_entry_spans_start_at_label_and_end_at_last_line() -> None:
     _, (entry,), _ = find_reference_list(SourceText("doc.md", text))
     assert (entry.span.line, entry.span.column) == (5, 3)
     assert text[entry.span.start : entry.span.end] == "[1] Smith J. A synthetic\n      title. J Test. 2019;1:1-2."
+
+
+# --- issue 11: unnumbered lists of real articles end at a heading, not at an unusual entry ----
+# Entries quoted from ../shared/corpus/realdocs (CC BY; the article is named in the param id).
+ADLER = ("Adler I (1975) A model of space filling in phyllotaxis. Journal of Theoretical Biology 53: 435–444. "
+         "doi:10.1016/S0022-5193(75)80014-2")  # elife-14093-v1, CC BY 4.0
+BAAS = ("Baas PW (1999) Microtubules and neuronal polarity: lessons from mitosis. Neuron 22: 23–31. "
+        "doi:10.1016/S0896-6273(00)80675-3")  # elife00133, CC BY 3.0
+CHRONO = ("14CHRONO Centre of the Queen's University of Belfast (2014) Radiocarbon calibration. Retrieved 14th "
+          "July 2014, from http://calib.qub.ac.uk/CALIBomb/")  # elife06003, CC BY 4.0
+COUNCIL = ("President's Council on Bioethics (2003) Beyond therapy: Biotechnology and the pursuit of happiness. "
+           "Available at http://bioethics.gov/reports/beyondtherapy/index.html via the Internet. "
+           "Accessed 19 April 2004")  # journal.pbio.0020188, CC BY
+# The shape of a genome paper's 195-author entry (elife04493 cites one), with made-up names.
+CONSORTIUM = ", ".join(f"Author{n} AB" for n in range(195)) + " (2000) A synthetic genome sequence. J Test 1: 1–2."
+
+
+@pytest.mark.parametrize(
+    ("after_heading", "expected"),
+    [
+        pytest.param(f"{ADLER}\n\n{BAAS}\n", [ADLER, BAAS], id="elife-14093-v1-surname-initials-year"),
+        pytest.param(f"{BAAS}\n\n{CHRONO}\n\n{ADLER}\n", [BAAS, CHRONO, ADLER], id="elife06003-organisation-with-digits"),
+        pytest.param(f"{ADLER}\n\n{COUNCIL}\n\n{BAAS}\n", [ADLER, COUNCIL, BAAS], id="pbio.0020188-organisation"),
+        pytest.param(f"{ADLER}\n\n{CONSORTIUM}\n\n{BAAS}\n", [ADLER, CONSORTIUM, BAAS], id="elife04493-long-author-list"),
+        pytest.param(f"{ADLER}\n\nAnonymous. Untitled leaflet.\n\n{BAAS}\n", [ADLER, "Anonymous. Untitled leaflet.", BAAS],
+                     id="unreadable-entry-is-still-an-entry"),
+        pytest.param(f"{ADLER}\n\n{BAAS}\n\nFigure legends\n\nFigure 1. Cells were counted in the field.\n",
+                     [ADLER, BAAS], id="ends-at-a-heading-like-line"),
+        pytest.param(f"{ADLER}\n\nThis article was originally published on July 27,2012.\n", [ADLER],
+                     id="ends-at-prose"),
+    ],
+)
+def test_unnumbered_lists_of_real_articles(after_heading: str, expected: list[str]) -> None:
+    found = _entries(f"{BODY}References\n\n{after_heading}")
+    assert found == [(None, "", text) for text in expected]
+
+
+def test_weak_heading_stays_strict() -> None:
+    # Under `Notes` a paragraph that does not look like a reference still ends the list, and a
+    # list that then does not close the document is no list: the body goes on after it.
+    text = f"{BODY}Notes\n\n{A}\n\nAnonymous. Untitled leaflet.\n\n" + "Body prose goes on here. " * 200
+    assert find_reference_list(SourceText("doc.md", text))[1] == []
+
+
+@pytest.mark.parametrize(
+    ("after_heading", "expected"),
+    [
+        pytest.param(f"1. {A}\n\n2. {B}\n\nSmith, J., & Jones, B. (2018). A synthetic two-author title. J Test, 8, 17-18.\n",
+                     [(1, A), (2, B), (None, "Smith, J., & Jones, B. (2018). A synthetic two-author title. J Test, 8, 17-18.")],
+                     id="unnumbered-after-numbered"),
+        pytest.param(f"1. {A}\nSmith, J., & Jones, B. (2018). A synthetic two-author title. J Test, 8, 17-18.\n2. {B}\n",
+                     [(1, A), (None, "Smith, J., & Jones, B. (2018). A synthetic two-author title. J Test, 8, 17-18."),
+                      (2, B)], id="numbering-goes-on-after-an-unnumbered-entry"),
+        pytest.param(f"1. Smith J, Jones K, Brown L, Green M,\nWhite N. A synthetic title. J Test. 2019;1:1-2.\n2. {B}\n",
+                     [(1, "Smith J, Jones K, Brown L, Green M, White N. A synthetic title. J Test. 2019;1:1-2."), (2, B)],
+                     id="wrapped-author-list-is-not-an-entry"),
+    ],
+)
+def test_mixed_numbered_and_unnumbered_entries(after_heading: str, expected: list[tuple[int | None, str]]) -> None:
+    found = _entries(f"{BODY}## References\n\n{after_heading}")
+    assert [(number, text) for number, _, text in found] == expected

@@ -154,3 +154,40 @@ def test_a_sqlite_file_that_is_not_a_snapshot_is_a_clear_error(tmp_path: Path) -
                                        str(cache / "answers.sqlite3"), str(document)])
     assert result.exit_code == 2, result.stderr
     assert result.stderr.startswith("citecheck: error:") and len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+# The driver waits for a common start time after its imports, so that both processes reach the
+# cache's first open together (issue 11: "database is locked" when two audits open a NEW cache at
+# once). Run on an empty cache directory; `main` exits with the audit's code.
+_AT_ONCE = (
+    "import sys, time\n"
+    "from citecheck.cli.app import main\n"
+    "start = float(sys.argv[1])\n"
+    "while time.time() < start:\n"
+    "    pass\n"
+    "main(sys.argv[2:], prog_name='citecheck')\n"
+)
+
+
+def test_two_audits_opening_a_new_cache_at_once(tmp_path: Path) -> None:
+    import time
+
+    count = 3
+    cache = tmp_path / "cache"  # does not exist yet: both processes create it
+    documents = [synthetic_document(tmp_path / f"paper{n}.txt", count) for n in (1, 2)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with synthetic_server(count, latency_ms=1) as server:
+        start = time.time() + 3.0  # both imported well before (a loaded machine is slow to start)
+        processes = [
+            subprocess.Popen([sys.executable, "-c", _AT_ONCE, str(start), "audit", "--format", "json",
+                              "--no-default-snapshot", "--cache-dir", str(cache), "--crossref-url", server.base_url,
+                              "--mailto", "tester@example.org", "--timeout", "5", str(document)],
+                             cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for document in documents
+        ]
+        outputs = [process.communicate(timeout=120) for process in processes]
+    for process, (stdout, stderr) in zip(processes, outputs):
+        assert "locked" not in stderr and "Traceback" not in stderr and "internal error" not in stderr, stderr
+        assert process.returncode == 0, stderr
+        assert [r["resolution"]["status"] for r in json.loads(stdout)["references"]] == ["matched"] * count
+    assert cache_rows(cache / "answers.sqlite3") == count
