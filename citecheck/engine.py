@@ -44,8 +44,6 @@ class ReadResult:
     has_bibliography: bool
     findings: tuple[Finding, ...] = ()
     """Findings made while reading: bibliography-file and include problems, author-year linking."""
-    uncertain: frozenset[str] = frozenset()
-    """Entries only an `uncertain-citation` names (`citecheck.checks.style`): not reported uncited."""
 
 
 def read(path: str | Path, options: AuditOptions) -> ReadResult:
@@ -79,7 +77,6 @@ def read(path: str | Path, options: AuditOptions) -> ReadResult:
         references=references,
         has_bibliography=bool(bib_files),
         findings=tuple(findings),
-        uncertain=settled.uncertain,
     )
 
 
@@ -171,7 +168,6 @@ def audit(
             has_bibliography=result.has_bibliography,
             cite_all=result.document.cite_all,
             resolutions=resolutions,
-            uncertain=result.uncertain,
         )
         # Uncited entries get placement hints: sentences before the reference list they may support.
         text = result.document.source.text

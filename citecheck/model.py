@@ -81,8 +81,11 @@ class Citation:
     form: str = ""
     """Numeric style: how the marker is written, `bracket` (`[12]`), `paren` (`(12)`),
     `superscript` (`¹²`, `^12^`, `<sup>12</sup>`, or digits glued to a word, `cancer.12`) or
-    `bare` (a range standing alone, `fixation 17–20.`, only ever an uncertain citation); empty
+    `bare` (a range standing alone, `fixation 17–20.`, at most an uncertain citation); empty
     when the reader does not say."""
+    uncertain: bool = False
+    """In a form the document does not cite in and naming only entries nothing else cites:
+    taken as their citation, with an `uncertain-citation` finding (`citecheck.checks.style`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,9 +24,6 @@ class DocumentContext:
     """True when the document cites every entry (`\\nocite{*}`)."""
     resolutions: tuple[Resolution, ...] = field(default=())
     """How each reference was resolved (empty before resolution, or when it is off)."""
-    uncertain: frozenset[str] = frozenset()
-    """Entries that only a marker citecheck cannot decide on names (`uncertain-citation`): the
-    finding says they have no other citation, so they are not also reported uncited."""
 
     @cached_property
     def cited_ids(self) -> frozenset[str]:

@@ -75,7 +75,7 @@ def uncited_references(context: DocumentContext) -> Iterator[Finding]:
     """R001 for each entry no citation points at."""
     if context.cite_all:
         return
-    cited = context.cited_ids | context.uncertain
+    cited = context.cited_ids
     for reference in context.references:
         if reference.id not in cited:
             label = f"entry {reference.number}" if reference.number is not None else f"entry {reference.id!r}"
@@ -94,8 +94,8 @@ def citation_order(context: DocumentContext) -> Iterator[Finding]:
     # (`methotrexate.5` with four entries) is citation-without-entry's to report, not this rule's.
     listed = {r.id for r in context.references} or None
     for citation in context.citations:
-        if citation.style is not CitationStyle.NUMERIC:
-            continue
+        if citation.style is not CitationStyle.NUMERIC or citation.uncertain:
+            continue  # an uncertain citation (C007) may be no citation at all: it sets no order
         for target in citation.targets:
             if listed is not None and target not in listed:
                 continue

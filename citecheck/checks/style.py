@@ -13,12 +13,12 @@ known and author-year citations linked:
 2. Markers of the document's form are citations, also those past the end of the list (a
    citation of a missing entry: `citation-without-entry`).
 3. A numeric marker in another form, or a range standing alone (`fixation 17–20.`, a citation
-   that lost its brackets), is not a citation, unless every number it names is an
-   entry that nothing else cites: then citecheck cannot tell, and says so with
-   `uncertain-citation` (C007, a warning) instead of guessing. It neither takes the number for a
-   citation (so no citation-order or missing-entry finding comes of it) nor calls the entry
-   uncited (the C007 says the entry has no other citation). `(5–9)` in a document that cites 5,
-   6, 8 and 9 as `[n]` is an age range, not a citation of 7.
+   that lost its brackets), is not a citation, unless every number it names is an entry that
+   nothing else cites: then citecheck cannot tell, and says so with `uncertain-citation` (C007,
+   a warning). The marker is kept as the entry's citation (`Citation.uncertain`), so the entry
+   is not also reported uncited, but it takes no part in the citation order, and never makes a
+   missing-entry error. `(5–9)` in a document that cites 5, 6, 8 and 9 as `[n]` is an age
+   range, not a citation of 7.
 4. Author-year citations in a numeric document are citations when they fit an entry no numeric
    marker cites. When two or more entries are cited only so, the document mixes the two styles
    and every author-year citation counts (one that fits no entry is `citation-without-entry`).
@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from citecheck.findings import Finding
 from citecheck.model import Citation, CitationStyle, Reference
@@ -74,8 +74,6 @@ class Settled:
     """The candidates that are citations, in document order."""
     findings: tuple[Finding, ...]
     """The linking findings kept with them, and every `uncertain-citation`."""
-    uncertain: frozenset[str] = frozenset()
-    """Entries only an uncertain marker names: neither cited nor reported uncited."""
 
 
 def settle_style(
@@ -87,6 +85,7 @@ def settle_style(
     Each text of the document (its body, a Word file's footnotes, its endnotes) has its own
     style: notes are often written apart, `[1]` in endnotes of a body citing with superscripts.
     """
+    original = list(citations)  # the readers' order (a Word file's notes come after its body)
     bare = [c for c in citations if c.style is CitationStyle.NUMERIC and numeric_form(c) == "bare"]
     if bare:  # never a citation by itself (rule 3)
         citations = [c for c in citations if not (c.style is CitationStyle.NUMERIC and numeric_form(c) == "bare")]
@@ -102,7 +101,7 @@ def settle_style(
     # citation in another form.
     cited = {t for path, part in parts.items() for c in part if _is_primary(c, styles[path]) for t in c.targets}
     dropped: set[int] = set()
-    uncertain: set[str] = set()
+    kept_uncertain: dict[int, Citation] = {}
     added: list[Finding] = []
 
     # Author-year citations in numeric texts (rule 4): a mixed document keeps them all.
@@ -113,7 +112,7 @@ def settle_style(
     exact = [c for c in guests if c.targets and c.span not in doubtful]
     if not _mixed({t for c in exact for t in c.targets if t not in cited}, by_number):
         dropped.update(id(c) for c in guests)
-        added += _uncertain(exact, known, cited, "numbers", uncertain)
+        added += _uncertain(exact, known, cited, "numbers", kept_uncertain)
     cited |= {t for c in guests if id(c) not in dropped for t in c.targets}
 
     # Numbers in author-year texts of a numbered list, the other way round: kept when the
@@ -139,13 +138,15 @@ def settle_style(
         else:
             others = [c for c in part if c.style is CitationStyle.NUMERIC and not _is_primary(c, style)]
         dropped.update(id(c) for c in others)
-        added += _uncertain(others, known, cited, style, uncertain)
-        added += _uncertain([c for c in bare if c.span.path == path], known, cited, style, uncertain)
+        added += _uncertain(others, known, cited, style, kept_uncertain)
+        added += _uncertain([c for c in bare if c.span.path == path], known, cited, style, kept_uncertain)
 
-    gone = {c.span for c in citations if id(c) in dropped}
-    kept_citations = tuple(c for c in citations if id(c) not in dropped)
+    gone = {c.span for c in citations if id(c) in dropped and id(c) not in kept_uncertain}
+    bare_ids = {id(c) for c in bare}
+    kept_citations = tuple(kept_uncertain.get(id(c), c) for c in original
+                           if id(c) in kept_uncertain or (id(c) not in dropped and id(c) not in bare_ids))
     kept_findings = tuple(f for f in findings if not (f.code in _LINKING and f.span in gone))
-    return Settled(kept_citations, kept_findings + tuple(added), frozenset(uncertain))
+    return Settled(kept_citations, kept_findings + tuple(added))
 
 
 def _mixed(only_so: set[str], by_own_style: set[str]) -> bool:
@@ -179,22 +180,23 @@ def _dominant(naming: Sequence[Citation]) -> str:
 
 
 def _uncertain(
-    others: Sequence[Citation], known: set[str], cited: set[str], style: str, uncertain: set[str]
+    others: Sequence[Citation], known: set[str], cited: set[str], style: str, kept: dict[int, Citation]
 ) -> list[Finding]:
     """`uncertain-citation` for each marker in another form that names only entries nothing
-    else cites (rule 3); those entries go into `uncertain`."""
+    else cites (rule 3); the marker is kept (in `kept`, by its id) as their uncertain citation."""
     shown = {"bracket": "[12]", "paren": "(12)", "superscript": "superscripts",
              "author-year": "author and year", "numbers": "number"}[style]
     found: list[Finding] = []
     for citation in others:
         targets = citation.targets
-        if not targets or any(t not in known or t in cited or t in uncertain for t in targets):
+        if not targets or any(t not in known or t in cited for t in targets):
             continue
-        uncertain.update(targets)
+        cited.update(targets)
+        kept[id(citation)] = replace(citation, uncertain=True)
         entries = ", ".join(targets)
         found.append(rule("C007").finding(
             f"{citation.text.strip()!r} may cite entr{'y' if len(targets) == 1 else 'ies'} {entries}, which no "
-            f"citation names, but the document cites as {shown}: a citation to rewrite in the document's "
+            f"other citation names, but the document cites as {shown}: a citation to write in the document's "
             "style, or a number that is not one (then the entry is uncited)",
             span=citation.span, reference=targets[0], details={"entries": list(targets), "style": style}))
     return found

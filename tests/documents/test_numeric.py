@@ -46,6 +46,7 @@ FORMS = [
     pytest.param("bone metastases¹,² and", [("¹,²", ("1", "2"))], id="superscript-list"),
     pytest.param("bone metastases¹⁻³ and", [("¹⁻³", ("1", "2", "3"))], id="superscript-range"),
     pytest.param("bone metastases.² And", [("²", ("2",))], id="superscript-after-period"),
+    pytest.param("first described in 1998.¹ Larger", [("¹", ("1",))], id="superscript-after-a-year"),
     pytest.param("bone metastases^1^ and", [("^1^", ("1",))], id="pandoc"),
     pytest.param("bone metastases.^1,2^", [("^1,2^", ("1", "2"))], id="pandoc-list"),
     pytest.param("bone metastases<sup>1</sup>", [("<sup>1</sup>", ("1",))], id="html-sup"),
