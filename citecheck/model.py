@@ -80,9 +80,11 @@ class Citation:
     """Author-year style: the names end in `et al.`."""
     form: str = ""
     """Numeric style: how the marker is written, `bracket` (`[12]`), `paren` (`(12)`),
-    `superscript` (`¹²`, `^12^`, `<sup>12</sup>`, or digits glued to a word, `cancer.12`) or
-    `bare` (a range standing alone, `fixation 17–20.`, at most an uncertain citation); empty
-    when the reader does not say."""
+    `superscript` (`¹²`, `^12^`, `<sup>12</sup>`, or digits closing a sentence, `cancer.12 The`,
+    as a superscript reads once pasted), `glued` (digits glued to a word or inside a sentence,
+    `trials12`, `shown,12`) or `bare` (a range standing alone, `fixation 17–20.`, at most an
+    uncertain citation); author-year style: `weak` for shapes kept only when they fit an entry.
+    Empty when the reader does not say."""
     uncertain: bool = False
     """In a form the document does not cite in and naming only entries nothing else cites:
     taken as their citation, with an `uncertain-citation` finding (`citecheck.checks.style`)."""

@@ -12,7 +12,9 @@ known and author-year citations linked:
    `<sup>12</sup>`, and digits glued to a word, `cancer.12`, as superscripts become when pasted).
 2. Markers of the document's form are citations, also those past the end of the list (a
    citation of a missing entry: `citation-without-entry`).
-3. A numeric marker in another form, or a range standing alone (`fixation 17–20.`, a citation
+3. A superscript (`¹`, `<sup>1</sup>`, `^1^`, or digits closing a sentence, `the effect.4 Dose`)
+   naming entries of the list is a citation in any document: no equation, count or gene name
+   is written so. Any other numeric marker in another form, or a range standing alone (`fixation 17–20.`, a citation
    that lost its brackets), is not a citation, unless every number it names is an entry that
    nothing else cites: then citecheck cannot tell, and says so with `uncertain-citation` (C007,
    a warning). The marker is kept as the entry's citation (`Citation.uncertain`), so the entry
@@ -54,10 +56,11 @@ a fifth as many as its numbers cite, are cited only by author and year."""
 
 
 def numeric_form(citation: Citation) -> str:
-    """`bracket` (`[12]`), `paren` (`(12)`), `superscript` (`¹²`, `^12^`, `<sup>`, `cancer.12`) or
-    `bare` (`fixation 17–20.`): the reader's `Citation.form`, else read from the marker."""
+    """The family of a numeric marker's form: `bracket` (`[12]`), `paren` (`(12)`), `superscript`
+    (`¹²`, `^12^`, `<sup>`, and digits glued on, `cancer.12`) or `bare` (`fixation 17–20.`): from
+    the reader's `Citation.form`, else read from the marker."""
     if citation.form:
-        return citation.form
+        return "superscript" if citation.form == "glued" else citation.form
     first = citation.text[:1]
     if first == "[":
         return "bracket"
@@ -137,6 +140,9 @@ def settle_style(
             others = [c for c in numbers if c.span.path == path]
         else:
             others = [c for c in part if c.style is CitationStyle.NUMERIC and not _is_primary(c, style)]
+        # Written as a superscript (`¹`, `<sup>`, digits closing a sentence): a citation in any
+        # document, when every number it names is an entry.
+        others = [c for c in others if not (c.form == "superscript" and all(t in known for t in c.targets))]
         dropped.update(id(c) for c in others)
         added += _uncertain(others, known, cited, style, kept_uncertain)
         added += _uncertain([c for c in bare if c.span.path == path], known, cited, style, kept_uncertain)

@@ -37,6 +37,7 @@ from citecheck.documents.loading import InputError
 from citecheck.documents.readers import INPUT_FORMATS
 from citecheck.cli.fileio import OutputError, atomic_write
 from citecheck.gate.exit_codes import EXIT_OK
+from citecheck.model import Citation, CitationStyle
 from citecheck.results import Report
 
 TARGETS = ("bibtex", "csljson", "text", "markdown", "html")
@@ -77,6 +78,20 @@ def _bib_paths(document: Path, options: AuditOptions) -> list[Path]:
     return paths
 
 
+def _numbers_to_renumber(document: Path, options: AuditOptions) -> list[Citation]:
+    """Every numeric marker the reader found, in whatever form.
+
+    Not only the audit's citations: the audit leaves out numbers in a form the document does
+    not cite in (`(2)` in a `[12]` document, `citecheck.checks.style`), which costs nothing
+    there, but renumbering around a real citation would leave it pointing at another entry.
+    Ranges without brackets are never renumbered.
+    """
+    from citecheck.documents.readers import read_document
+
+    raw = read_document(document, str(document), options.input_format)
+    return [c for c in raw.citations if c.style is CitationStyle.NUMERIC and c.form != "bare"]
+
+
 def _renumber(document: Path, options: AuditOptions, output: Path | None, diff: bool,
               in_place: bool, quiet: bool) -> None:
     # Deferred, as every heavy import of this module: keeps `citecheck --help` fast.
@@ -88,7 +103,7 @@ def _renumber(document: Path, options: AuditOptions, output: Path | None, diff: 
     if result.has_bibliography or not result.document.entries:
         raise UserError(f"{document}: --renumber needs a numeric document with its own numbered reference list")
     text = result.document.source.text
-    outcome = renumber(text, result.document.citations, result.document.entries)
+    outcome = renumber(text, _numbers_to_renumber(document, options), result.document.entries)
     if outcome.problem:
         raise UserError(f"{document}: {outcome.problem}")
     if not quiet:

@@ -49,8 +49,10 @@ _MISSING_ENTRY_SLACK = 20
 a citation (of an entry missing from the list)."""
 
 _DELIMITED = frozenset({"bracket", "html", "pandoc", "paren", "usup"})
-_FORMS = {"bracket": "bracket", "paren": "paren", "bare": "bare"}
-"""`Citation.form` of each kind of match; the others (superscripts, glued digits) are `superscript`."""
+_FORMS = {"bracket": "bracket", "paren": "paren", "bare": "bare", "usup": "superscript", "html": "superscript",
+          "pandoc": "superscript", "word": "glued", "punct": "glued"}
+"""`Citation.form` of each kind of match (a glued marker that closes a sentence is `superscript`:
+that is how a superscript reads once pasted as plain text, `the effect.4 Dose`)."""
 
 _MAX_RANGE_WIDTH = 200
 """Widest range accepted without a list to bound it (`1-150` is plausible, `1-900` is a page range)."""
@@ -230,11 +232,19 @@ def find_numeric_citations(
             text=text[start:stop],
             targets=tuple(str(n) for n in numbers),
             style=CitationStyle.NUMERIC,
-            form=_FORMS.get(kind, "superscript"),
+            form="superscript" if kind == "punct" and _closes_sentence(text, start, stop) else _FORMS[kind],
         )
         for index, (start, stop, kind, numbers, _) in enumerate(found)
         if not _is_enumeration(text, found, index)
     ]
+
+
+def _closes_sentence(text: str, start: int, stop: int) -> bool:
+    """Whether a glued marker stands after a sentence's full stop, before a capital or the line's end."""
+    if text[start - 1 : start] not in (".", "!", "?") and text[start - 2 : start] not in ('."', ".”"):
+        return False
+    rest = text[stop : stop + 2]
+    return rest[:1] in ("", "\n") or (rest[:1] in " \t" and rest[1:2].isupper())
 
 
 def _expand(numbers_text: str, limit: int, bounded: bool) -> tuple[int, ...] | None:
