@@ -122,7 +122,9 @@ _LIST_GROUP = {
 }
 # What CommonMark accepts after `[text]` as a link: `(dest)`, `(<dest>)`, `(dest "title")`.
 _LINK_DESTINATION = re.compile(r"""\([ \t]*(?:<[^<>\n]*>|[^\s()<>]*)(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'))?[ \t]*\)""")
-_BRACKET_CHARS = re.compile(r"[\[\]]")
+_BRACKET_CHARS = re.compile(r"[\[\]\u200b-\u200f\u2060\ufeff]")
+"""Removed from a bracketed marker before its numbers are read: the brackets, and the invisible
+characters `_SP` lets stand inside them."""
 _LIST_SPLIT = re.compile(rf"(?:{_SP}|\n)*+([,;]|{_DASH})(?:{_SP}|\n)*+")
 _LETTERS = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f])*")
 """Letters, and the combining accents that decompose them (`Î` written I + U+0302)."""
@@ -202,7 +204,7 @@ def find_numeric_citations(
         if kind == "usup":
             numbers_text = numbers_text.translate(_SUP_TO_ASCII)
         elif kind == "bracket":
-            numbers_text = _BRACKET_CHARS.sub("", numbers_text)
+            numbers_text = _BRACKET_CHARS.sub("", numbers_text).strip(" \t")
         if not _context_ok(text, kind, start, stop, numbers_text, last_end):
             continue
         bounded = max_number is not None
