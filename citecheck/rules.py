@@ -245,9 +245,9 @@ RULES: tuple[Rule, ...] = (
          "be a citation, or a number that only looks like one.",
          "citecheck decides each document's citation style first and takes numbers in other "
          "forms for equations, counts or enumerations; when such a number is the only place an "
-         "entry could be cited, it cannot tell, so it says so instead of calling the entry "
-         "uncited or the number a citation. Write the citation in the document's style, or "
-         "ignore the finding.",
+         "entry could be cited, it cannot tell, and says so with a warning rather than guess: "
+         "the entry is not also reported uncited, and the number takes no part in the citation "
+         "order. Write the citation in the document's style, or ignore the finding.",
          "A document citing [1]–[30] that writes `as shown (25)` and never cites entry 25 otherwise."),
 )
 
