@@ -138,6 +138,8 @@ def _realdocs(f: dict[str, Any]) -> list[Row]:
             (f"{style}: false / missed R001 (of {g['uncited_gold']} uncited)", f"{g['false_r001']} / {g['missed_r001']}",
              "—", f"≤ 1 per 20 articles ({allowed_r001:g}): "
              f"{_verdict(g['false_r001'], allowed_r001, lower_is_better=True)}"),
+            (f"{style}: entries named by C007 uncertain-citation: uncited / cited in the gold",
+             f"{g.get('uncited_as_c007', 0)} / {g.get('c007_on_cited', 0)}", "—", ""),
         ]
     for kind, styles in (f.get("variants") or {}).items():
         for style, v in styles.items():
