@@ -20,16 +20,19 @@ for any user), and what the report holds is compared with `NAME.gold.json`, per 
 * **findings**: every `citation-without-entry` (C001) on an unchanged article is false (all
   these articles' citations have their entry), counted by severity; `uncited-reference`
   (R001) is false when the gold does not list the entry as uncited, missed when it does and
-  no R001 says so;
+  neither R001 nor an `uncertain-citation` (C007, which says the entry has no other
+  citation) names it; C007s are counted apart, by whether the gold cites their entries;
 * **variants** (`benchmarks.realdocs_variants`): one entry deleted (each of its citations must
-  become C001, at error severity) or every citation of one entry deleted (R001 for it), with
+  become C001, at error severity) or every citation of one entry deleted (R001, or C007, for
+  it), with
   no new false finding: a finding the variant has and the unchanged article has not, other
   than the expected ones, is counted against it.
 
 Output keys: per style `by_style[STYLE]` with `citations_precision`, `citations_recall`,
-`links_precision`, `links_recall`, `segmentation_recall`, `false_c001` (by severity),
-`false_r001`, `missed_r001`; `variants[KIND][STYLE]` with `expected`, `found`, `recall`,
-`new_false`; a few figures per article, and with `--errors N` the first N errors of each.
+`links_precision`, `links_recall`, `segmentation_recall`, `false_c001_error`,
+`false_c001_lower`, `false_r001`, `missed_r001`, `uncited_as_c007`, `c007_on_cited`, and every
+finding by code and severity; `variants[KIND][STYLE]` with `expected`, `found`,
+`found_as_c007`, `recall`, `new_false`; a few figures per article, and with `--errors N` the first N errors of each.
 """
 
 from __future__ import annotations

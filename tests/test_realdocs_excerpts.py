@@ -7,7 +7,6 @@ same on the whole corpus.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
