@@ -41,7 +41,7 @@ from citecheck.model import Citation, CitationStyle
 from citecheck.results import Report
 
 TARGETS = ("bibtex", "csljson", "text", "markdown", "html")
-"""What `--to` accepts."""
+"""What `--to` accepts (as `citecheck.fix.output.TARGETS`; spelt out so `--help` imports nothing)."""
 
 
 def _replace_in_place(path: Path, text: str) -> None:
@@ -55,27 +55,16 @@ def _replace_in_place(path: Path, text: str) -> None:
 
 def _binary_format(document: Path, options: AuditOptions) -> str | None:
     """`pdf` or `docx` when the document is one (by `--input-format`, extension or content)."""
-    from citecheck.documents.readers import sniff_binary_format
+    from citecheck.fix.output import binary_format  # deferred: keeps `citecheck --help` fast
 
-    if options.input_format in ("pdf", "docx"):
-        return options.input_format
-    return sniff_binary_format(document) if options.input_format is None else None
+    return binary_format(document, options.input_format)
 
 
 def _bib_paths(document: Path, options: AuditOptions) -> list[Path]:
     """The .bib files the document uses (named in it, or by `--bib`), as the readers find them."""
-    from citecheck.engine import read  # deferred, as every heavy import here: keeps `citecheck --help` fast
+    from citecheck.fix.output import bibliography_paths  # deferred, as every heavy import here
 
-    # A PDF or Word document names no .bib file: reading it twice would cost time for nothing.
-    binary = _binary_format(document, options) is not None
-    named = [] if binary else [Path(p) for p in read(document, options).document.bibliography_files]
-    paths = []
-    for path in named + list(options.bibliographies):
-        if not path.exists() and not path.suffix and path.with_suffix(".bib").exists():
-            path = path.with_suffix(".bib")
-        if path.suffix.lower() == ".bib" and path.exists() and path not in paths:
-            paths.append(path)
-    return paths
+    return bibliography_paths(document, options.bibliographies, options.input_format)
 
 
 def _numbers_to_renumber(document: Path, options: AuditOptions) -> list[Citation]:
@@ -185,10 +174,10 @@ def _fix(document: Path, options: AuditOptions, target: str, style: str, output:
          in_place: bool, unsafe: bool, protect: tuple[str, ...], quiet: bool) -> None:
     # Deferred: start-up (the engine and citeproc-py cost a third of a second).
     from citecheck.engine import audit
-    from citecheck.fix.plan import (FixOptions, corrected_bibtex, corrected_csljson, corrected_items, original_bibtex,
-                               plan_fixes, protect_names, summary_lines, unified_diff)
-    from citecheck.fix.bib import protections, read_bib, update_bib
-    from citecheck.fix.formatting import StyleError, format_bibliography, resolve_style
+    from citecheck.fix.bib import read_bib
+    from citecheck.fix.formatting import StyleError, resolve_style
+    from citecheck.fix.output import fix_plan, generated_bibliography, updated_bibs
+    from citecheck.fix.plan import original_bibtex, summary_lines, unified_diff
 
     if target in {"text", "markdown", "html"}:
         try:
@@ -197,9 +186,6 @@ def _fix(document: Path, options: AuditOptions, target: str, style: str, output:
             raise UserError(str(error)) from None
     bib_files = _bib_paths(document, options)
     texts = {path: read_bib(path) for path in bib_files}
-    protected: dict[str, frozenset[str]] = {}
-    for text in texts.values():
-        protected.update(protections(text))
 
     from citecheck.sources.snapshot import SnapshotError  # deferred: start-up
 
@@ -207,15 +193,14 @@ def _fix(document: Path, options: AuditOptions, target: str, style: str, output:
         report = audit([document], options, notify=stderr_notes(quiet))
     except SnapshotError as error:  # a broken snapshot file: one line, as the audit says it
         raise UserError(str(error)) from None
-    plan = plan_fixes(report.documents[0], report.findings,
-                      FixOptions(unsafe=unsafe, protect=protect_names(protect), protected=protected))
+    plan = fix_plan(report.documents[0], report.findings, texts, unsafe, protect)
     if not quiet:
         for line in summary_lines(plan):
             click.echo(f"citecheck: {line}", err=True)
     inputs = (document, *bib_files)
 
     if target == "bibtex" and bib_files:
-        updated = {path: update_bib(plan, text) for path, text in texts.items()}
+        updated = updated_bibs(plan, texts)
         if diff:
             click.echo("".join(unified_diff(texts[p], updated[p], str(p), str(p)) for p in bib_files), nl=False)
         elif in_place:
@@ -232,15 +217,10 @@ def _fix(document: Path, options: AuditOptions, target: str, style: str, output:
     if in_place:
         raise UserError(f"{document}: its reference list is part of the document; write the corrected "
                         "bibliography with -o FILE (or use --renumber --in-place)")
-    if target == "bibtex":
-        text = corrected_bibtex(plan)
-    elif target == "csljson":
-        text = corrected_csljson(plan)
-    else:
-        try:
-            text = format_bibliography(corrected_items(plan), style, target)
-        except StyleError as error:
-            raise UserError(str(error)) from None
+    try:
+        text = generated_bibliography(plan, target, style)
+    except StyleError as error:
+        raise UserError(str(error)) from None
     if diff:
         if target != "bibtex":
             raise UserError("--diff compares BibTeX (against `citecheck extract`); use --to bibtex")
@@ -259,22 +239,19 @@ def write_corrections(report: Report, options: AuditOptions, unsafe: bool, quiet
     in-place correction is `citecheck fix --in-place`.
     """
     # Deferred: only `audit --fix` needs the fixer.
-    from citecheck.fix.plan import FixOptions, corrected_bibtex, plan_fixes
-    from citecheck.fix.bib import protections, read_bib, update_bib
+    from citecheck.fix.bib import read_bib
+    from citecheck.fix.output import fix_plan, generated_bibliography, updated_bibs
 
     written: list[Path] = []
     for document in report.documents:
         path = Path(document.path)
         bib_files = _bib_paths(path, options)
         texts = {bib: read_bib(bib) for bib in bib_files}
-        protected: dict[str, frozenset[str]] = {}
-        for text in texts.values():
-            protected.update(protections(text))
-        plan = plan_fixes(document, report.findings, FixOptions(unsafe=unsafe, protected=protected))
+        plan = fix_plan(document, report.findings, texts, unsafe)
         outputs = (
-            {bib.with_name(f"{bib.stem}.corrected.bib"): update_bib(plan, text) for bib, text in texts.items()}
+            {bib.with_name(f"{bib.stem}.corrected.bib"): text for bib, text in updated_bibs(plan, texts).items()}
             if bib_files
-            else {path.with_name(f"{path.stem}.corrected.bib"): corrected_bibtex(plan)}
+            else {path.with_name(f"{path.stem}.corrected.bib"): generated_bibliography(plan, "bibtex")}
         )
         for target, text in outputs.items():
             write_output(target, text, (path, *bib_files))
