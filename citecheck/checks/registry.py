@@ -22,6 +22,7 @@ from citecheck.references.normalize import (
     title_similarity,
 )
 from citecheck.references.doi import is_valid_doi, normalize_doi
+from citecheck.references.provenance import field_doubted
 from citecheck.rules import rule
 
 #: CSL types a registry of DOIs is expected to know. Others (books, reports, web pages) are
@@ -308,14 +309,6 @@ def _from_short(work: Work) -> str:
     return f", record from {work.source}" if work.provenance else ""
 
 
-_FIELD_NAMES = {"issued": ("year",), "page": ("pages",), "author": ("authors",), "DOI": ("DOI",)}
-
-
 def _doubt(work: Work, field: str) -> str:
     """`" (unverified in the record)"` when the record's provenance doubts this field."""
-    names = {field.lower(), *(n.lower() for n in _FIELD_NAMES.get(field, ()))}
-    for doubtful in work.unverified_fields:
-        words = {w.strip(" ,").lower() for w in doubtful.replace(",", " ").split()}
-        if names & words:
-            return " (unverified in the record)"
-    return ""
+    return " (unverified in the record)" if field_doubted(work, field) else ""
