@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from scripts.browser import Browser
 
 ROOT = Path(__file__).resolve().parents[1]
 """The repository root."""
@@ -40,3 +45,20 @@ try:
     settings.register_profile("long", max_examples=5000, deadline=None, suppress_health_check=list(HealthCheck))
 except ImportError:  # hypothesis is a test extra; the rest of the suite runs without it
     pass
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator["Browser"]:
+    """One headless Chromium (Selenium, Debian's chromium and chromium-driver) for the whole run;
+    tests that take it skip, saying why, when it cannot start here."""
+    from scripts.browser import chromium_driver, unavailable
+
+    reason = unavailable()
+    if reason is not None:
+        pytest.skip(reason)
+    started = chromium_driver(downloads=tmp_path_factory.mktemp("downloads"))
+    started.driver.set_page_load_timeout(60)
+    try:
+        yield started
+    finally:
+        started.close()
