@@ -1,5 +1,5 @@
 """The command line: one module per command (`audit`, `baseline`, `fix`, `parse`, `extract`,
-`rules`, `snapshot`), the options they share, and `app`, which registers them under `citecheck`.
+`rules`, `snapshot`, `serve`), the options they share, and `app`, which registers them under `citecheck`.
 
 Commands turn flags into `AuditOptions`, call the engine, hand the report to a reporter and
 exit with the documented code. They hold no checking logic. The CLI is the only part of

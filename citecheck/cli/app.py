@@ -21,6 +21,7 @@ from citecheck.cli.extract import extract
 from citecheck.cli.fix import fix
 from citecheck.cli.parse import parse
 from citecheck.cli.rules import explain_rule, list_rules
+from citecheck.cli.serve import serve
 from citecheck.cli.snapshot import snapshot
 from citecheck.gate.exit_codes import EXIT_ERROR
 
@@ -32,7 +33,7 @@ def main() -> None:
     reference is real and right (verified against Crossref)."""
 
 
-for _command in (audit, make_baseline, parse, extract, list_rules, explain_rule, snapshot, fix):
+for _command in (audit, make_baseline, parse, extract, list_rules, explain_rule, snapshot, fix, serve):
     main.add_command(_command)
 
 
