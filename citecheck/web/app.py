@@ -154,6 +154,7 @@ class CitecheckApp:
         routes = [
             Route("/", self.index, methods=["GET"]),
             Route("/static/{name}", self.static, methods=["GET"]),
+            Route("/favicon.ico", self.favicon, methods=["GET"]),
             Route("/audit", self.audit, methods=["POST"]),
             Route("/report/{token}", self.report, methods=["GET"]),
             Route("/download/{token}/{kind}", self.download, methods=["GET"]),
@@ -176,6 +177,10 @@ class CitecheckApp:
         if name not in types:
             return _error(request, "no such page", 404)
         return Response(pages.static_file(name), headers=_headers(cache="no-cache"), media_type=types[name])
+
+    async def favicon(self, request: Request) -> Response:
+        """No icon (browsers ask for one; an empty answer keeps their console quiet)."""
+        return Response(status_code=204, headers=_headers(cache="max-age=86400"))
 
     async def audit(self, request: Request) -> Response:
         """Receive the upload and audit it (streamed progress, or wait and redirect)."""

@@ -117,7 +117,10 @@ class _Receiver:
         self._name = options.get(b"name", b"").decode("utf-8", "replace")
         if b"filename" not in options:
             return
+        # Browsers send `"`, CR and LF in a file name as %22, %0D and %0A (the HTML standard's
+        # multipart/form-data encoding); read them back before the name is made safe.
         raw = options[b"filename"].decode("utf-8", "replace")
+        raw = raw.replace("%22", '"').replace("%0D", "\r").replace("%0A", "\n")
         if not raw or self._name not in (MANUSCRIPT, BIBLIOGRAPHY) or self._name in self.files:
             return  # no file chosen in that field, a field this form does not have, or a repeat
         self._filename = raw

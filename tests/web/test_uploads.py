@@ -105,3 +105,9 @@ def test_refused(tmp_path: Path, body: bytes, headers: dict[str, str], limit: in
     assert refused.value.status == status
     assert message in str(refused.value)
     assert "\n" not in str(refused.value)
+
+
+def test_a_browsers_escaped_quote_in_a_file_name_is_read_back(tmp_path: Path) -> None:
+    # Chromium sends `"><b>.txt` as `%22><b>.txt` (the HTML standard's form-data encoding).
+    upload = _receive(_form(_part("manuscript", b"x", "%22><b>.txt")), tmp_path)
+    assert upload.manuscript.name == "___b_.txt"
