@@ -4,9 +4,9 @@
 `python -m benchmarks all --only SUITE` runs that suite and replaces its figures in the existing
 reports, keeping the others (each suite says when it was measured).
 
-Suites: parsing, matching, linking, realdocs, throughput, scale, audit_speed, pdf, and thesis
-when `benchmarks/thesis.py` exists. A suite whose data under `../shared` (or `$CITECHECK_SHARED`)
-is absent is
+Suites: parsing, matching, linking, realdocs, throughput, scale, audit_speed, pdf, html, and
+thesis when `benchmarks/thesis.py` exists. A suite whose data under `../shared` (or
+`$CITECHECK_SHARED`) is absent is
 skipped in `all` with a note saying so; asked for alone, it fails with that note (exit 2).
 """
 
@@ -32,7 +32,8 @@ worktree does not stand beside it)."""
 SHARED = SHARED_ROOT / "datasets"
 """Where the suites' default data live."""
 
-SUITES = ("parsing", "matching", "linking", "realdocs", "throughput", "scale", "audit_speed", "thesis", "pdf")
+SUITES = ("parsing", "matching", "linking", "realdocs", "throughput", "scale", "audit_speed", "thesis", "pdf",
+          "html")
 """Every suite, in the order `all` runs them."""
 
 REQUIRED_DATA: dict[str, tuple[Path, ...]] = {
@@ -49,6 +50,7 @@ QUICK_ARGS: dict[str, list[str]] = {
     "scale": ["--records", "100000", "--references", "1000", "--checkpoints", "100,300,1000"],
     "audit_speed": ["--repeat", "1"],
     "pdf": ["--repeat", "1"],
+    "html": ["--repeat", "1"],
 }
 """Smaller runs for `all --quick` (minutes instead of a quarter of an hour)."""
 

@@ -45,6 +45,9 @@ DATASETS = {
     "scale": "generated Crossref-shaped records (10.5555) in a local snapshot, no network",
     "audit_speed": "generated plain-text manuscript (benchmarks/synthetic.py)",
     "thesis": "see benchmarks/thesis.py",
+    "html": "the synthetic manuscript of benchmarks/synthetic.py (manuscript_with_records: 300 invented references "
+            "under 10.5555, 60 pages of 3,300 characters), audited offline against a snapshot of its own records, "
+            "and the 31-page test PDF (tests/fixtures/pdf/long.pdf); each report opened in headless Chromium",
     "pdf": "tests/fixtures/pdf: PDFs made here from the project's own documents (the example review, the linking "
            "corpus's trap documents, the Word test case, two LaTeX papers written for it, a generated 31-page "
            "two-column paper) by LibreOffice and pdflatex (scripts/make_test_pdfs.py); golds written from the sources",
@@ -239,6 +242,38 @@ def _pdf(f: dict[str, Any]) -> list[Row]:
     return rows
 
 
+def _html(f: dict[str, Any]) -> list[Row]:
+    rows: list[Row] = []
+    for name, label in (("synthetic", "synthetic manuscript"), ("pdf", "31-page PDF")):
+        g = f.get(name)
+        if not g:
+            continue
+
+        def ms(key: str) -> str:
+            value = g.get(f"{key}_ms") or {}
+            return f"{value.get('best')} / {value.get('median')}"
+
+        opens = (g.get("opens_and_interactive_ms") or {}).get("best")
+        rows += [
+            (f"{label}: {g.get('references')} references, {g.get('citations')} citations, {g.get('pages')} pages; "
+             "page size (bytes) / elements / Python render (s)",
+             f"{g.get('bytes')} / {g.get('elements')} / {g.get('render_seconds')}", "—", ""),
+            (f"{label}: opens and is interactive (load event + first click answered), best / median (ms)",
+             ms("opens_and_interactive"), "—",
+             f"< 1 s: {_verdict(opens / 1000 if isinstance(opens, (int, float)) else None, 1.0, lower_is_better=True)}"
+             if name == "synthetic" else ""),
+            (f"{label}: first contentful paint / load event (ms, best)",
+             f"{(g.get('first_contentful_paint_ms') or {}).get('best')} / {(g.get('load_ms') or {}).get('best')}",
+             "—", ""),
+            (f"{label}: click a citation / an entry's 'cited' button / a filter, to the next frame (ms, best / median)",
+             f"{ms('click_citation')}; {ms('click_entry')}; {ms('click_filter')}", "—", ""),
+        ]
+    load = f.get("load_average") or []
+    rows.append(("load average before (1, 5, 15 min) / after (2 cores)", " / ".join(str(x) for x in load), "—", ""))
+    rows.append(("Chromium", f.get("chromium"), "—", ""))
+    return rows
+
+
 def _generic(f: dict[str, Any]) -> list[Row]:
     rows: list[Row] = []
     for key, value in f.items():
@@ -252,7 +287,7 @@ def _generic(f: dict[str, Any]) -> list[Row]:
 
 TABLES: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
     "parsing": _parsing, "matching": _matching, "linking": _linking, "realdocs": _realdocs,
-    "throughput": _throughput, "scale": _scale, "audit_speed": _audit_speed, "pdf": _pdf,
+    "throughput": _throughput, "scale": _scale, "audit_speed": _audit_speed, "pdf": _pdf, "html": _html,
 }
 
 

@@ -51,3 +51,64 @@ def numeric_document(references: int, citations: int, seed: int = 1) -> str:
     paragraphs.append("")
     paragraphs.extend(f"{n}. {reference_string(n, rng)}" for n in range(1, references + 1))
     return "\n".join(paragraphs) + "\n"
+
+
+PAGE_CHARACTERS = 3300
+"""Characters of a manuscript page (about 500 words, single-spaced): how pages are counted."""
+
+
+def manuscript_with_records(references: int = 300, pages: int = 60,
+                            seed: int = 1) -> tuple[str, list[dict[str, object]]]:
+    """A numeric manuscript of about `pages` pages citing `references` entries, and a
+    Crossref-shaped record for each entry (invented: pseudo-word titles, the "Journal of
+    Synthetic …" family, DOIs under Crossref's test prefix 10.5555).
+
+    The entries are written the way real lists go wrong, so a report has something to show:
+    every 10th gives a year one off the record's, every 7th other pages, every 5th its DOI,
+    every 50th is cited nowhere, two citations point past the end of the list, and every 100th
+    record carries a retraction notice.
+    """
+    from benchmarks.scale import reference_string as vancouver
+    from benchmarks.scale import synthetic_record
+
+    rng = random.Random(seed)
+    records = [synthetic_record(index, rng) for index in range(references)]
+    for index, record in enumerate(records):
+        if index % 100 == 99:
+            record["updated-by"] = [{"DOI": f"10.5555/notice.{index}", "type": "retraction", "source": "publisher",
+                                     "updated": {"date-parts": [[2023, 5, 1 + index % 28]]}}]
+    entries = []
+    for number, record in enumerate(records, 1):
+        written = dict(record)
+        if number % 10 == 0:
+            year = record["issued"]["date-parts"][0][0]  # type: ignore[index]
+            written["issued"] = {"date-parts": [[year + 1]]}
+        if number % 7 == 0:
+            first = int(str(record["page"]).split("-")[0]) + 3
+            written["page"] = f"{first}-{first + 9}"
+        text = vancouver(written)
+        if number % 5 == 0:
+            text += f" doi:{record['DOI']}"
+        entries.append(f"{number}. {text}")
+    cited = [n for n in range(1, references + 1) if n % 50 != 0]
+    paragraphs: list[str] = ["Synthetic Manuscript", ""]
+    length, order, missing = 0, 0, 2
+    while length < pages * PAGE_CHARACTERS:
+        sentences = []
+        for _ in range(6):
+            sentence = rng.choice(FILLER)
+            if rng.random() < 0.85:
+                if order < len(cited):
+                    marker, order = f"[{cited[order]}]", order + 1
+                elif missing and rng.random() < 0.01:
+                    marker, missing = f"[{references + missing}]", missing - 1
+                else:
+                    a = rng.choice([n for n in cited[:-3] if all(m % 50 for m in range(n, n + 4))])
+                    marker = rng.choice((f"[{a}]", f"[{a}, {a + 2}]", f"[{a}–{a + 3}]"))
+                sentence += f" {marker}"
+            sentences.append(sentence + ".")
+        paragraph = " ".join(sentences)
+        paragraphs += [paragraph, ""]
+        length += len(paragraph) + 2
+    paragraphs += ["References", ""] + [line for entry in entries for line in (entry, "")]
+    return "\n".join(paragraphs), records

@@ -28,6 +28,13 @@ def _needs(path: Path) -> Any:
     return pytest.mark.skipif(not path.exists(), reason=f"shared dataset absent: {path}")
 
 
+def _needs_browser() -> Any:
+    from scripts.browser import unavailable
+
+    reason = unavailable()
+    return pytest.mark.skipif(reason is not None, reason=reason or "")
+
+
 def _fraction(value: Any) -> bool:
     return isinstance(value, (int, float)) and 0.0 <= value <= 1.0
 
@@ -67,6 +74,11 @@ CASES = [
                  ("seconds_best", "cpu_seconds_best", "pages", "load_average", "precision", "recall", "links_recall"),
                  lambda f: f["pages"] == 31 and f["documents"] >= 8 and f["trap_hits"] == 0
                  and f["entries_read"] == f["entries_expected"], id="pdf"),
+    pytest.param("html", lambda tmp: ["--references", "30", "--pages", "3", "--repeat", "1", "--no-pdf"],
+                 ("synthetic", "load_average", "chromium", "target_met"),
+                 lambda f: f["synthetic"]["references"] == f["synthetic"]["verified"] == 30
+                 and f["synthetic"]["pages"] >= 3 and 0 < f["synthetic"]["load_ms"]["best"]
+                 <= f["synthetic"]["opens_and_interactive_ms"]["best"], id="html", marks=_needs_browser()),
     pytest.param("parsing", lambda tmp: _tei_args(), ("micro_f1", "fields", "n"),
                  lambda f: f["n"] > 100 and set(f["fields"]) >= {"author", "title", "year"},
                  id="parsing", marks=_needs(GROBID_SET)),
