@@ -1,9 +1,12 @@
 """Rewrite the committed outputs for the example: reports/ and references.bib.
 
 Run from the repository root: `python -m scripts.regenerate_reports`; add `--screenshot` to
-also render the HTML report in headless Chromium and save `reports/review.png` (not part of
-`outputs()`: it needs Chromium, and PNG bytes differ between Chromium versions). The audit runs offline
-(the shipped snapshot, no cache, no network) so that the outputs are the same on every machine;
+also take the pictures README.md shows, in headless Chromium: `reports/review.png` (the HTML
+report of the review, its citation 4 clicked so that its entry and field comparison are lit)
+and `reports/serve.png` (the review checked in `citecheck serve`, with the downloads). They
+are not part of `outputs()`: they need Chromium (and chromium-driver, and the web extra, for
+the app), and PNG bytes differ between Chromium versions. The audit runs offline (the shipped
+snapshot, no cache, no network) so that the outputs are the same on every machine;
 `tests/test_committed_outputs.py` fails when a committed file differs from what this writes.
 """
 
@@ -15,6 +18,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from citecheck.config.options import AuditOptions
 from citecheck.engine import audit, read
@@ -110,13 +114,75 @@ def console_problems(chromium_log: str) -> list[str]:
     return [line for line in chromium_log.splitlines() if ":CONSOLE" in line or "Uncaught" in line]
 
 
+SERVE_SCREENSHOT = Path("reports") / "serve.png"
+"""The picture of `citecheck serve` on the review that README.md shows."""
+SHOT_WINDOW = (1400, 1250)
+"""Window of the Selenium screenshots, in CSS pixels."""
+
+
+def _report_shot(driver: Any) -> None:
+    """Light citation 4 and its entry (a verified entry with its field comparison), top of page."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 60).until(lambda d: d.execute_script(
+        "return document.documentElement.dataset.ready === '1'"))
+    driver.find_element("id", "d1-c2").click()
+    driver.execute_script("window.scrollTo(0, 0)")
+
+
 def screenshot() -> int:
-    """Render the review's HTML report in headless Chromium and save reports/review.png."""
+    """Take reports/review.png and reports/serve.png in headless Chromium (Selenium); without
+    chromium-driver, only review.png, unclicked, through Chromium's own --screenshot."""
+    from scripts.browser import chromium_driver, unavailable
+
+    page_text = formats()["html"](audit([EXAMPLE], offline_options()))
+    reason = unavailable()
+    if reason is not None:
+        print(f"{reason}: {SERVE_SCREENSHOT} not taken; {SCREENSHOT} without a click", file=sys.stderr)
+        return _cli_screenshot(page_text)
+    browser = chromium_driver(window=SHOT_WINDOW)
+    try:
+        with tempfile.TemporaryDirectory() as scratch:
+            page = Path(scratch) / "review.html"
+            page.write_text(page_text, encoding="utf-8")
+            browser.driver.get(page.resolve().as_uri())
+            _report_shot(browser.driver)
+            browser.driver.save_screenshot(str(SCREENSHOT))
+            print(f"wrote {SCREENSHOT}", file=sys.stderr)
+            _serve_screenshot(browser, Path(scratch))
+    finally:
+        browser.close()
+    return 0
+
+
+def _serve_screenshot(browser: Any, scratch: Path) -> None:
+    """The review checked in the app, as a person does it: choose the file, press the button."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from citecheck.web.settings import ServeSettings
+    from scripts.local_server import RunningServer
+
+    uploads = scratch / "uploads"
+    uploads.mkdir()
+    server = RunningServer(ServeSettings(audit=offline_options(), temp_root=uploads))
+    try:
+        driver = browser.driver
+        driver.get(server.url + "/")
+        driver.find_element("id", "manuscript").send_keys(str(EXAMPLE.resolve()))
+        driver.find_element("id", "check").click()
+        WebDriverWait(driver, 60).until(lambda d: "/report/" in d.current_url)
+        _report_shot(driver)
+        driver.save_screenshot(str(SERVE_SCREENSHOT))
+        print(f"wrote {SERVE_SCREENSHOT}", file=sys.stderr)
+    finally:
+        server.stop()
+
+
+def _cli_screenshot(page_text: str) -> int:
     chromium = find_chromium()
     if chromium is None:
         print(f"no Chromium found ({', '.join(CHROMIUM_NAMES)}); {SCREENSHOT} not written", file=sys.stderr)
         return 1
-    page_text = formats()["html"](audit([EXAMPLE], offline_options()))
     with tempfile.TemporaryDirectory() as scratch:
         page = Path(scratch) / "review.html"
         page.write_text(page_text, encoding="utf-8")

@@ -157,8 +157,13 @@ def fields_table(rows: Sequence[FieldRow]) -> str:
         doubt = ' <span class="doubt">(unverified in the record)</span>' if row.doubted else ""
         said = {DIFFER: "differs", MISSING: "missing from the reference"}.get(row.state)
         title = f' title="{said}"' if said else ""
+        if row.state == AGREE and row.written == row.registered:
+            # The same text on both sides: once, across both columns (long titles stay readable).
+            cells = f'<td class="wr reg both" colspan="2">{registered}{doubt}</td>'
+        else:
+            cells = f'<td class="wr">{written}</td><td class="reg">{registered}{doubt}</td>'
         body.append(f'<tr class="{row.state}" data-field="{esc(row.field)}"><th scope="row"{title}>{esc(row.label)}</th>'
-                    f'<td class="wr">{written}</td><td class="reg">{registered}{doubt}</td></tr>')
+                    f"{cells}</tr>")
     return ('<table class="fields"><thead><tr><th scope="col">Field</th><th scope="col">As written</th>'
             '<th scope="col">Registry record</th></tr></thead><tbody>' + "".join(body) + "</tbody></table>")
 

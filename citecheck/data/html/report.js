@@ -21,7 +21,9 @@
   function show(element, focus) {
     if (!element) return;
     if (focus) element.focus({ preventScroll: true });
-    element.scrollIntoView({ block: "center", inline: "nearest" });
+    // An entry is read from its top (under the pane's heading); a place in the text, in its context.
+    var entry = element.classList.contains("entry");
+    element.scrollIntoView({ block: entry ? "start" : "center", inline: "nearest" });
   }
 
   function tokens(value) {
