@@ -269,3 +269,24 @@ def test_leaving_mid_audit_stops_the_worker_and_deletes_the_upload(tmp_path: Pat
         server.stop()
         done.set()
         registry.close()
+
+
+def test_a_registry_that_fails_is_could_not_verify_never_not_found(tmp_path: Path) -> None:
+    from citecheck.config.options import AuditOptions
+
+    closed = socket.create_server(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens there now: every request is refused
+    audit = AuditOptions(network=True, use_cache=False, default_snapshot=False, crossref_url=f"http://127.0.0.1:{port}")
+    server = RunningServer(offline_settings(tmp_path, audit=audit))
+    try:
+        events, report = _audited(server, {"manuscript": (EXAMPLE.name, EXAMPLE.read_bytes())})
+        assert (events[-1]["complete"], events[-1]["unverified"]) == (False, 3)
+        page = requests.get(server.url + report, timeout=WAIT).text
+        assert "3 references could not be verified because a source failed: the check is incomplete" in page
+        for entry in ("d1-e2", "d1-e3", "d1-e4"):
+            card = page[page.index(f'id="{entry}"'):]
+            card = card[:card.index("</ol>")].split('\n<li class="entry')[0]
+            assert "</span> could not verify</span>" in card and "not found" not in card
+    finally:
+        server.stop()
