@@ -149,9 +149,13 @@ def _strip(document: DocumentResult, view: DocumentMap, places: Sequence[int]) -
 
 
 def _places(document: DocumentResult, view: DocumentMap, places: Sequence[int]) -> str:
-    links = "".join(f'<a href="#{view.prefix()}-c{k}">{esc(document.citations[k - 1].span.position)}</a>'
-                    for k in places)
-    return f'<div class="where sub">Cited at: {links}</div>'
+    links = []
+    for k in places:
+        span = document.citations[k - 1].span
+        # A place in another file (an `\input` chapter) names the file; one in the document does not.
+        where = span.position if span.path == document.path else f"{span.path.rsplit('/', 1)[-1]}:{span.position}"
+        links.append(f'<a href="#{view.prefix()}-c{k}">{esc(where)}</a>')
+    return f'<div class="where sub">Cited at: {"".join(links)}</div>'
 
 
 def _hints(view: DocumentMap, index: int) -> str:
