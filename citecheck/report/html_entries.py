@@ -91,7 +91,8 @@ def notices(work: Work | None) -> str:
         kind = _notice_kind(update)
         icon = "⛔" if kind == "grave" else "⚠️" if kind == "concern" else "ℹ️"
         name = update.kind.replace("_", " ")
-        which = doi_link(update.doi) if update.doi else "(no DOI given)"
+        pmid = str(getattr(update, "pmid", "") or "")  # a notice PubMed knows only by its PMID (issue 15)
+        which = doi_link(update.doi) if update.doi else _pubmed_link(pmid) if pmid else "(no DOI given)"
         when = f", {esc(update.date)}" if update.date else ""
         by = f", asserted by {esc(update.source)}" if update.source else ""
         out.append(f'<div class="notice {kind}" role="note"><span aria-hidden="true">{icon}</span> '
@@ -99,15 +100,31 @@ def notices(work: Work | None) -> str:
     return "".join(out)
 
 
+def _pubmed_link(pmid: str) -> str:
+    """A link to PubMed for a record known by its PMID (digits only, else text)."""
+    return (f'<a href="https://pubmed.ncbi.nlm.nih.gov/{esc(pmid)}/" rel="noreferrer">PMID {esc(pmid)}</a>'
+            if pmid.isdigit() else esc(pmid))
+
+
 def _record(resolution: Resolution | None, reference: Reference) -> str:
-    """Which record the entry was matched to and where that record came from, said once."""
+    """Which record the entry was matched to, which source decided and where that record came
+    from, said once."""
+    # `decided_by`, `not_covered`, `Work.pmid` and `Work.cached_on` come with the PubMed and
+    # DataCite sources (issue 15); read so that the card says them as soon as they exist.
+    decided_by = str(getattr(resolution, "decided_by", "") or "")
+    not_covered = tuple(getattr(resolution, "not_covered", ()) or ())
     if resolution is None or resolution.status is ResolutionStatus.SKIPPED:
-        return '<p class="sub">Not checked against a registry.</p>'
+        why = f" {esc(not_covered[0])}." if not_covered else ""
+        return f'<p class="sub">Not checked against a registry.{why}</p>'
     work = resolution.work
     status = resolution.status
     if status is ResolutionStatus.MATCHED and work is not None:
         how = {"doi": "by its DOI", "search": "by bibliographic search"}.get(resolution.method, resolution.method)
-        source = esc(work.source) + (f" — {esc(work.provenance)}" if work.provenance else "")
+        pmid = str(getattr(work, "pmid", "") or "")
+        record = doi_link(work.doi) if work.doi else _pubmed_link(pmid) if pmid else ""
+        cached = str(getattr(work, "cached_on", "") or "")
+        source = esc(decided_by or work.source) + (f", cached {esc(cached)}" if cached else "")
+        source += f" — {esc(work.provenance)}" if work.provenance else ""
         why = ""
         if resolution.evidence:
             why = ("<details><summary>why this record</summary>"
@@ -117,11 +134,12 @@ def _record(resolution: Resolution | None, reference: Reference) -> str:
             wrong = resolution.doi_work
             other = (f'<p class="sub">The DOI written, {doi_link(wrong.doi)}, is the DOI of another work: '
                      f"“{esc(wrong.title)}” ({esc(wrong.year or 'n.d.')}).</p>")
-        return (f'<p class="sub">Registry record {doi_link(work.doi) if work.doi else ""} matched {esc(how)}'
-                f" (confidence {resolution.confidence:.2f}). Source: {source}.</p>{other}{why}")
+        return (f'<p class="sub">Registry record {record} matched {esc(how)}'
+                f" (confidence {resolution.confidence:.2f}). Decided by {source}.</p>{other}{why}")
     asked = ", ".join(resolution.sources) or "no source"
     if status is ResolutionStatus.NOT_FOUND:
-        return f'<p class="sub">No registry record found; every source answered (asked: {esc(asked)}).</p>'
+        by = f"; decided by {esc(decided_by)}" if decided_by else ""
+        return (f'<p class="sub">No registry record found; every source answered (asked: {esc(asked)}{by}).</p>')
     if status is ResolutionStatus.AMBIGUOUS:
         candidates = "".join(f"<li>{doi_link(c.doi)} “{esc(c.title)}” ({esc(c.year or 'n.d.')})</li>"
                              for c in resolution.candidates[:5])
