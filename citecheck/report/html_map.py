@@ -26,6 +26,8 @@ from citecheck.results import DocumentResult
 
 UNCITED = "R001"
 """The rule whose findings carry placement hints (`details["suggestions"]`)."""
+CITATION_WITHOUT_ENTRY = "C001"
+"""The rule of a citation that points at no entry."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,12 @@ class DocumentMap:
     """Placement hints that could be placed in the text, best first per entry."""
     sentence_ids: dict[tuple[int, int], int] = field(default_factory=dict)
     """(start, end) of a hinted sentence → its number (the `d{n}-s{j}` id)."""
+    missing_of: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    """Citation (1-based) → the missing ids (1-based into `missing`) it names. A citation that
+    names no entry at all (an author-year citation nothing fits) is missing under its own text."""
+    flags: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    """Citation (1-based) → the citation findings about it (`C003 citation-year-mismatch: …`),
+    shown on the citation itself."""
 
     def prefix(self) -> str:
         """`d{n}`: the start of every id in this document's section."""
@@ -77,18 +85,30 @@ def build_map(document: DocumentResult, findings: Sequence[Finding], number: int
     entries: dict[str, list[int]] = {}
     for index, reference in enumerate(document.references, 1):
         entries.setdefault(reference.id, []).append(index)
+    at = {(c.span.path, c.span.start, c.span.end): k for k, c in enumerate(document.citations, 1)}
+    flags: dict[int, list[str]] = {}
+    for finding in findings:
+        span = finding.span
+        k = at.get((span.path, span.start, span.end)) if span is not None and finding.code.startswith("C") else None
+        if k is not None:
+            flags.setdefault(k, []).append(f"{finding.code} {finding.name}: {finding.message}")
     missing: dict[str, int] = {}
     cited_by: dict[int, list[int]] = {}
     missing_cited_by: dict[int, list[int]] = {}
+    missing_of: dict[int, list[int]] = {}
     for k, citation in enumerate(document.citations, 1):
-        for target in citation.targets:
-            if target in entries:
+        targets = citation.targets
+        if not targets and any(flag.startswith(CITATION_WITHOUT_ENTRY) for flag in flags.get(k, ())):
+            targets = (citation.text,)  # names nothing the list has (an author-year citation nothing fits)
+        for target in targets:
+            if target in entries and citation.targets:
                 for index in entries[target]:
                     places = cited_by.setdefault(index, [])
                     if not places or places[-1] != k:
                         places.append(k)
             else:
                 j = missing.setdefault(target, len(missing) + 1)
+                missing_of.setdefault(k, []).append(j)
                 places = missing_cited_by.setdefault(j, [])
                 if not places or places[-1] != k:
                     places.append(k)
@@ -97,7 +117,8 @@ def build_map(document: DocumentResult, findings: Sequence[Finding], number: int
     for hint in hints:
         sentence_ids.setdefault((hint.start, hint.end), len(sentence_ids) + 1)
     return DocumentMap(number, {k: tuple(v) for k, v in entries.items()}, tuple(missing), cited_by,
-                       missing_cited_by, hints, sentence_ids)
+                       missing_cited_by, hints, sentence_ids, {k: tuple(v) for k, v in missing_of.items()},
+                       {k: tuple(v) for k, v in flags.items()})
 
 
 _SOFT_BREAK = re.compile(r"(?<!\n)\n(?!\n)")
@@ -194,8 +215,11 @@ def placed_citations(document: DocumentResult) -> tuple[list[int], list[int]]:
 def citation_anchor(view: DocumentMap, citation: Citation, k: int, body: str, first: bool) -> str:
     """The `<a class="cite">` for (a piece of) citation `k`: its id on the first piece only."""
     entries = [str(i) for target in citation.targets for i in view.entries.get(target, ())]
-    missing = [str(view.missing.index(t) + 1) for t in citation.targets if t not in view.entries]
+    missing = [str(j) for j in view.missing_of.get(k, ())]
     kind = "cite" + (" missing" if missing and not entries else " partial" if missing else "")
+    flagged = view.flags.get(k, ())
+    if flagged and not missing:
+        kind += " flagged"  # the citation itself has a finding (year or names differ, ambiguous, …)
     if not first:
         kind += " cont"
     prefix = view.prefix()
@@ -208,12 +232,13 @@ def citation_anchor(view: DocumentMap, citation: Citation, k: int, body: str, fi
         attributes.append(f'data-e="{" ".join(dict.fromkeys(entries))}"')
     if missing:
         attributes.append(f'data-m="{" ".join(dict.fromkeys(missing))}"')
-    attributes.append(f'title="{esc("cites " + ", ".join(citation.targets))}"')
+    cites = "cites " + ", ".join(citation.targets) if citation.targets else "names no entry of the list"
+    attributes.append(f'title="{esc("; ".join((cites, *flagged)))}"')
     return f"<a {' '.join(attributes)}>{body}</a>"
 
 
-def _no_entry_badge(citation: Citation, view: DocumentMap) -> str:
-    absent = [t for t in citation.targets if t not in view.entries]
+def _no_entry_badge(view: DocumentMap, k: int) -> str:
+    absent = [view.missing[j - 1] for j in view.missing_of.get(k, ())]
     if not absent:
         return ""
     return (f'<span class="nomatch" title="{esc("no entry " + ", ".join(absent) + " in the reference list")}">'
@@ -330,7 +355,7 @@ class _TextWriter:
             out.append(esc(self.text[pos:lo]))
             out.append(citation_anchor(self.view, citation, k, esc(self.text[lo:hi]), first=lo == c_start))
             if hi == c_end:
-                out.append(_no_entry_badge(citation, self.view))
+                out.append(_no_entry_badge(self.view, k))
             pos = max(pos, hi)
         out.append(esc(self.text[pos:end]))
         return "".join(out)
@@ -379,7 +404,7 @@ def _elsewhere(document: DocumentResult, view: DocumentMap, numbers: list[int]) 
         citation = document.citations[k - 1]
         anchor = citation_anchor(view, citation, k, esc(citation.text), first=True)
         items.append(f'<li><span class="loc">{esc(citation.span)}</span> {anchor}'
-                     f"{_no_entry_badge(citation, view)}</li>")
+                     f"{_no_entry_badge(view, k)}</li>")
     return ('<div class="elsewhere"><p>Citations in other files, or where the text is not shown:</p><ul>'
             + "".join(items) + "</ul></div>")
 

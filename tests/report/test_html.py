@@ -380,3 +380,18 @@ def test_no_timestamp() -> None:
 
 def test_the_same_report_gives_the_same_page() -> None:
     assert render(build_sample_report()) == render(replace(build_sample_report()))
+
+
+def test_a_citation_with_its_own_finding_is_marked_on_the_citation() -> None:
+    text = "As found (Lee, 2015) and (Nobody, 2010).\n"
+    year = Citation(Span("d.md", 1, 10, 9, 20), "(Lee, 2015)", ("lee2014",))
+    nothing = Citation(Span("d.md", 1, 26, 25, 39), "(Nobody, 2010)", ())
+    findings = (rule("C003").finding("the year '2015' differs", span=year.span, reference="lee2014"),
+                rule("C001").finding("no entry by Nobody from 2010", span=nothing.span))
+    document = DocumentResult("d.md", (year, nothing), (Reference("lee2014", "Lee. 2014.", {}),), text=text)
+    page = render(Report((document,), findings))
+    flagged = _anchor(page, "d1-c1")
+    assert 'class="cite flagged"' in flagged and "C003 citation-year-mismatch: the year &#x27;2015&#x27; differs" in flagged
+    missing = _anchor(page, "d1-c2")
+    assert 'class="cite missing"' in missing and 'href="#d1-m1"' in missing
+    assert re.search(r'id="d1-m1" tabindex="-1"><div class="head"><span class="label">\(Nobody, 2010\)</span>', page)
