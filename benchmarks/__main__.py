@@ -47,7 +47,7 @@ QUICK_ARGS: dict[str, list[str]] = {
     "parsing": ["--anystyle-none"],
     "matching": ["--limit", "1000"],
     "throughput": ["--references", "30"],
-    "scale": ["--records", "100000", "--references", "1000", "--checkpoints", "100,300,1000"],
+    "scale": ["--records", "1000000", "--checkpoint", "100000"],
     "audit_speed": ["--repeat", "1"],
     "pdf": ["--repeat", "1"],
     "html": ["--repeat", "1"],

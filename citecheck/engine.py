@@ -14,7 +14,7 @@ from citecheck.checks.authoryear import link_author_year
 from citecheck.checks.bibliography import bibliography_findings, reader_findings
 from citecheck.checks.context import DocumentContext
 from citecheck.checks.linking import check_linking
-from citecheck.checks.registry import check_registry
+from citecheck.checks.registry import check_registry, expected_in_registry
 from citecheck.checks.style import settle_style
 from citecheck.config.options import AuditOptions
 from citecheck.documents.base import ReadDocument
@@ -23,7 +23,7 @@ from citecheck.documents.readers import read_document
 from citecheck.findings import Finding
 from citecheck.fix.hints import suggest_placements
 from citecheck.gate.suppressions import suppress
-from citecheck.model import Citation, Reference, Resolution
+from citecheck.model import Citation, Reference, Resolution, ResolutionStatus
 from citecheck.references.entries import references_from_entries
 from citecheck.documents.bibliography import read_bibliography_file
 from citecheck.results import DocumentResult, Report
@@ -157,6 +157,7 @@ def audit(
 
     documents: list[DocumentResult] = []
     findings: list[Finding] = []
+    unchecked: list[Resolution] = []
     for shown, result in read_results:
         resolutions: tuple[Resolution, ...] = ()
         if resolver is not None and result.references:
@@ -175,6 +176,9 @@ def audit(
         findings.extend(suggest_placements(text, result.references, list(check_linking(context)),
                                            list_start, resolutions, result.document.layout))
         findings.extend(check_registry(context))
+        by_id = {r.id: r for r in result.references}
+        unchecked.extend(r for r in resolutions if r.status is ResolutionStatus.NOT_CHECKED
+                         and r.reference_id in by_id and expected_in_registry(by_id[r.reference_id]))
         findings.extend(result.findings)
         documents.append(
             DocumentResult(
@@ -187,13 +191,19 @@ def audit(
                 layout=result.document.layout,
             )
         )
+    if unchecked:
+        asked = ", ".join(dict.fromkeys(s for r in unchecked for s in r.sources)) or "no source"
+        count = len(unchecked)
+        note(f"{count} reference{'s were' if count != 1 else ' was'} not checked: the sources asked ({asked}) "
+             "hold only part of Crossref, so their silence is no evidence; run online, or add a complete "
+             "snapshot (`citecheck snapshot build --complete-as-of`)")
     if resolver is not None:
         for message in resolver_notes(resolver):
             note(message)
     codes = selected_codes(options)  # once: every finding is checked against the same set
     chosen = [f for f in findings if f.code in codes]
     kept = sorted(suppress(chosen, documents, options, lambda f: f.code in codes), key=Finding.sort_key)
-    return Report(documents=tuple(documents), findings=tuple(kept), notes=tuple(notes))
+    return Report(documents=tuple(documents), findings=tuple(kept), notes=tuple(notes), unchecked=len(unchecked))
 
 
 def resolver_notes(resolver: object) -> list[str]:

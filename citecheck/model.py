@@ -219,6 +219,9 @@ class ResolutionStatus(str, Enum):
     """Every source answered, and none holds the work."""
     UNVERIFIED = "could-not-verify"
     """A source failed (network, rate limit, server error): nothing is known either way."""
+    NOT_CHECKED = "not-checked"
+    """Every source asked answered, but none of them holds the whole registry (the shipped
+    snapshot, a partial one) and none holds the work: its absence there is no evidence."""
     SKIPPED = "skipped"
     """Resolution was not attempted (offline linking only, or the reference could not be parsed)."""
 
@@ -247,6 +250,9 @@ class Resolution:
     """The sources asked, in order."""
     failures: tuple[str, ...] = ()
     """One line per source that failed (without credentials)."""
+    absent_as_of: str = ""
+    """For NOT_FOUND decided by complete snapshots alone (offline): the date (YYYY-MM-DD) they
+    hold the registry as of, so the work is known absent as of then, not as of now."""
 
 
 @dataclass(frozen=True, slots=True)

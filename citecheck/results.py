@@ -59,11 +59,13 @@ class Summary:
     """References matched to a registry record."""
     unverified: int
     """References that could not be verified because a source failed."""
+    unchecked: int = 0
+    """References (of kinds Crossref holds) that only partial sources were asked about."""
 
     @property
     def complete(self) -> bool:
         """True when every reference that was to be verified could be."""
-        return self.unverified == 0
+        return self.unverified == 0 and self.unchecked == 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,9 @@ class Report:
     """All findings, sorted by file, line, column and code."""
     notes: tuple[str, ...] = ()
     """One-line notes about the run (sources unreachable, no e-mail for the polite pool)."""
+    unchecked: int = 0
+    """References of kinds Crossref holds that no complete source was asked about (offline
+    with partial snapshots only): the run did not check them, and says so in its exit code."""
 
     @property
     def summary(self) -> Summary:
@@ -91,6 +96,7 @@ class Report:
             citations=sum(len(d.citations) for d in self.documents),
             resolved=sum(r.status is ResolutionStatus.MATCHED for r in resolutions),
             unverified=sum(f.code == UNVERIFIED_CODE for f in self.findings),
+            unchecked=self.unchecked,
         )
 
     def worst(self) -> Severity | None:

@@ -53,6 +53,9 @@ def check_reference(reference: Reference, resolution: Resolution) -> Iterator[Fi
         yield from _unverified(reference, resolution)
     elif status is ResolutionStatus.NOT_FOUND:
         yield _not_found(reference, resolution)
+    elif status is ResolutionStatus.NOT_CHECKED and not expected_in_registry(reference):
+        # A book or report without a DOI: outside Crossref's coverage whatever was asked.
+        yield _not_found(reference, resolution)
     elif status is ResolutionStatus.AMBIGUOUS:
         yield rule("S003").finding(
             f"{_label(reference)} fits {len(resolution.candidates)} registry records and none stands out: "
@@ -245,11 +248,23 @@ def _not_found(reference: Reference, resolution: Resolution) -> Finding:
             ),
             severity=Severity.INFO,
         )
+    if resolution.absent_as_of:
+        return base.finding(
+            f"{_label(reference)} is not in Crossref as of {resolution.absent_as_of} (asked: {asked}): "
+            f"it may not exist, or be newer than the snapshot; check it against the publisher's site",
+            span=reference.span, reference=reference.id, details={"as_of": resolution.absent_as_of},
+        )
     return base.finding(
         f"{_label(reference)} matches no registry record (asked: {asked}): it may not exist; "
         f"check it against the publisher's site",
         span=reference.span, reference=reference.id,
     )
+
+
+def expected_in_registry(reference: Reference) -> bool:
+    """True unless the reference is of a kind Crossref rarely holds (a book, report or web
+    page without a DOI), whose absence from any source says nothing."""
+    return not _not_registered_type(reference)
 
 
 def _not_registered_type(reference: Reference) -> bool:

@@ -210,6 +210,9 @@ def expand_page_range(pages: str) -> tuple[str, str]:
 
 def first_page(pages: str) -> str:
     """The first page of a range (`"1252-60"` → `"1252"`), folded; `""` when there is none."""
+    head = pages.partition("-")[0] if pages else ""
+    if head.isdigit() and head.isascii():
+        return head  # the common case, without folding and a regular expression
     return expand_page_range(pages)[0]
 
 
@@ -255,6 +258,8 @@ def same_journal(written: str, full: str, abbreviations: tuple[str, ...] | list[
 
 def normalize_volume(volume: str) -> str:
     """A volume for comparison: `"Vol. 29"` → `"29"`, `"029"` → `"29"`, folded, no spaces."""
+    if isinstance(volume, str) and volume.isdigit() and volume.isascii():
+        return volume.lstrip("0") or volume  # the common case
     text = _VOLUME_LABEL.sub("", fold(str(volume or ""))).strip(" .,;:")
     text = text.replace(" ", "")
     return text.lstrip("0") or text if text.isdigit() else text

@@ -135,6 +135,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "references": summary.references,
             "resolved": summary.resolved,
             "unverified": summary.unverified,
+            "unchecked": summary.unchecked,
             "complete": summary.complete,
         },
         "notes": list(report.notes),

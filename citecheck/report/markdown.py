@@ -38,7 +38,7 @@ class ReferenceStatus(str, Enum):
     UNVERIFIED = "could not verify"
     """A source failed, or several records fit and none stands out: nothing is certain."""
     NOT_CHECKED = "not checked"
-    """Resolution was not attempted."""
+    """Resolution was not attempted, or only sources holding part of the registry were asked."""
 
 
 STATUS_ICONS: dict[ReferenceStatus, str] = {
@@ -112,7 +112,9 @@ def reference_status(
     codes = {f.code for f in findings}
     if codes & _RETRACTING:
         return ReferenceStatus.RETRACTED
-    if resolution is None or resolution.status is ResolutionStatus.SKIPPED:
+    if resolution is None or resolution.status in (ResolutionStatus.SKIPPED, ResolutionStatus.NOT_CHECKED):
+        if any(f.code == "S002" and f.severity is Severity.INFO for f in findings):
+            return ReferenceStatus.NOT_COVERED  # a book without a DOI: outside the registry anyway
         return ReferenceStatus.NOT_CHECKED
     if any(f.code == "S002" and f.severity is Severity.INFO for f in findings):
         return ReferenceStatus.NOT_COVERED  # outside the registry's coverage, not a suspect
@@ -180,6 +182,7 @@ def headline(report: Report) -> str:
         f"{summary.references} reference{'s' if summary.references != 1 else ''}"
         f" ({summary.resolved} verified"
         + (f", {summary.unverified} could not be verified" if summary.unverified else "")
+        + (f", {summary.unchecked} not checked (partial sources only)" if summary.unchecked else "")
         + ")"
     )
     return f"{icon} citecheck: {', '.join(counts) if counts else 'no findings'} — {scope}"

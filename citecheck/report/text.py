@@ -37,6 +37,7 @@ def summary_text(report: Report) -> str:
         f" {summary.citations} citations, {summary.references} references"
         + (f", {summary.resolved} verified" if summary.resolved else "")
         + (f", {summary.unverified} could not be verified" if summary.unverified else "")
+        + (f", {summary.unchecked} not checked (partial sources only)" if summary.unchecked else "")
         + "."
     )
     return "\n".join(lines) + "\n"

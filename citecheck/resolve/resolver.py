@@ -2,7 +2,8 @@
 
 Sources are asked in order (cache-wrapped network sources come after local snapshots); the
 first confident answer wins. A source that fails is recorded, never taken for "not found": a
-reference ends NOT_FOUND only when every source answered.
+reference ends NOT_FOUND only when every source answered and one of them holds the whole
+registry (`Coverage.complete`); when only partial sources were asked it ends NOT_CHECKED.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from citecheck.resolve.matching import MatchDecision, bibliographic_query, decide, same_work
-from citecheck.model import Reference, Resolution, ResolutionStatus, Work
+from citecheck.model import CslItem, Reference, Resolution, ResolutionStatus, Work
 from citecheck.references.doi import is_valid_doi, normalize_doi
-from citecheck.sources.base import SourceUnavailable, WorkSource
+from citecheck.sources.base import SourceUnavailable, WorkSource, coverage_of
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,18 @@ class Resolver:
         self.jobs = max(1, jobs)
         self._note = note
         self._unreachable_noted: set[str] = set()
+
+    def _any_complete(self) -> bool:
+        """True when some source holds the whole registry, so that its silence is evidence."""
+        return any(coverage_of(s).complete for s in self.sources)
+
+    def _absent_as_of(self) -> str:
+        """The date absence is known as of: "" (now) when a live complete source was asked,
+        else the newest date of the complete snapshots."""
+        complete = [coverage_of(s) for s in self.sources if coverage_of(s).complete]
+        if any(not c.as_of for c in complete):
+            return ""
+        return max(c.as_of for c in complete)
 
     def _failed(self, source: WorkSource, error: SourceUnavailable, failures: list[str]) -> None:
         """Record a failure; say once per run when a source turned out to be unreachable."""
@@ -92,6 +105,13 @@ class Resolver:
             if found is not None:
                 break
         if found is None:
+            if not failures and not self._any_complete():
+                # Only partial sources were asked: the DOI may well be registered.
+                searched = self._resolve_by_search(reference)
+                if searched.status is ResolutionStatus.MATCHED:
+                    return searched
+                return Resolution(reference.id, ResolutionStatus.NOT_CHECKED, method="doi",
+                                  sources=tuple(dict.fromkeys([*asked, *searched.sources])))
             if failures:
                 # The DOI may well exist: a failed source cannot say it does not.
                 searched = self._resolve_by_search(reference)
@@ -127,11 +147,10 @@ class Resolver:
         for source in self.sources:
             asked.append(source.name)
             try:
-                candidates = source.search(query, rows=5)
+                decision = match_in(source, reference.csl, reference.raw, query)
             except SourceUnavailable as error:
                 self._failed(source, error, failures)
                 continue
-            decision = decide(reference.csl, reference.raw, candidates)
             if decision.status == "matched":
                 return Resolution(
                     reference.id, ResolutionStatus.MATCHED, work=decision.work,
@@ -147,10 +166,41 @@ class Resolver:
                 method="search", evidence=best.evidence, candidates=best.candidates,
                 sources=tuple(asked), failures=tuple(failures),
             )
-        status = ResolutionStatus.UNVERIFIED if failures else ResolutionStatus.NOT_FOUND
-        return Resolution(
-            reference.id, status, method="search", sources=tuple(asked), failures=tuple(failures),
-        )
+        if failures:
+            return Resolution(reference.id, ResolutionStatus.UNVERIFIED, method="search", sources=tuple(asked),
+                              failures=tuple(failures))
+        if not self._any_complete():
+            return Resolution(reference.id, ResolutionStatus.NOT_CHECKED, method="search", sources=tuple(asked))
+        return Resolution(reference.id, ResolutionStatus.NOT_FOUND, method="search", sources=tuple(asked),
+                          absent_as_of=self._absent_as_of())
+
+
+def match_in(
+    source: WorkSource, csl: CslItem, raw: str, query: str | None = None, examined: list[Work] | None = None
+) -> MatchDecision:
+    """The matcher's decision on a reference's candidates from one source.
+
+    A source with blocking keys (`candidates(csl, raw)`, see `citecheck.references.blocking`)
+    is asked for those first; only when none of them is a match is it searched as well
+    (`search(query, rows=5)`), and the decision is made over both. `decide` judges every
+    candidate either way. Every candidate judged is appended to `examined` when given.
+    Raises SourceUnavailable when the source cannot answer.
+    """
+    query = bibliographic_query(csl, raw) if query is None else query
+    keyed: list[Work] = []
+    by_keys = getattr(source, "candidates", None)
+    if callable(by_keys):
+        keyed = by_keys(csl, raw)
+        if keyed:
+            decision = decide(csl, raw, keyed)
+            if decision.status == "matched":
+                if examined is not None:
+                    examined.extend(keyed)
+                return decision
+    candidates = [*keyed, *source.search(query, rows=5)]
+    if examined is not None:
+        examined.extend(candidates)
+    return decide(csl, raw, candidates)
 
 
 def _searched_instead(

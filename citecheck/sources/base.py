@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from citecheck.model import Work
@@ -14,6 +15,31 @@ class SourceUnavailable(Exception):
     reference whose sources raised this is "could not verify", never "not found". The message
     is one line and never contains credentials.
     """
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """What part of a registry a source holds, so that absence from it can be weighed.
+
+    Only a complete source's silence is evidence: a reference that no complete source was
+    asked about is "not checked", never "may not exist". A source without a `coverage`
+    attribute (the live Crossref API, test doubles) counts as complete as of now.
+    """
+
+    complete: bool
+    """True when the source holds the whole registry (the live service, or a snapshot of the
+    whole public data file)."""
+    as_of: str = ""
+    """The date (YYYY-MM-DD) a complete snapshot holds the registry as of; "" for a live
+    service (it holds it as of now) and for partial sources."""
+    description: str = ""
+    """One line for `snapshot info` and reports: what the source covers."""
+
+
+def coverage_of(source: object) -> Coverage:
+    """A source's coverage: its `coverage` attribute, or complete as of now when it has none."""
+    coverage = getattr(source, "coverage", None)
+    return coverage if isinstance(coverage, Coverage) else Coverage(complete=True)
 
 
 @runtime_checkable

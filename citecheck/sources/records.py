@@ -20,6 +20,8 @@ _SPACES = re.compile(r"\s+")
 
 def _plain(text: str) -> str:
     """JATS/HTML markup stripped, entities decoded, whitespace collapsed."""
+    if "<" not in text and "&" not in text:
+        return " ".join(text.split())  # the common case, and a snapshot build's hot spot
     return _SPACES.sub(" ", html.unescape(_TAGS.sub(" ", text))).strip()
 
 
@@ -74,9 +76,9 @@ def _names(value: Any) -> tuple[Name, ...]:
             continue
         family = person.get("family") or ""
         given = person.get("given") or ""
-        literal = person.get("name") or person.get("literal") or ""
+        literal = "" if family else person.get("name") or person.get("literal") or ""
         if family or given or literal:
-            names.append(Name(family=str(family), given=str(given), literal=str(literal) if not family else ""))
+            names.append(Name(str(family), str(given), str(literal)))
     return tuple(names)
 
 

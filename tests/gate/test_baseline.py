@@ -61,7 +61,9 @@ def test_baseline_file_records_every_finding(review: Path) -> None:
     [
         pytest.param(None, "", 0, [], id="unchanged"),
         pytest.param("Metastatic Breast Cancer", "A new first line.\n\n", 0, [], id="lines-inserted-above"),
-        pytest.param("This article was originally", NEW_ENTRY, 1, ["5", "5"], id="uncited-entry-added"),
+        # The new entry is uncited (R001); offline, only the shipped (partial) snapshot is asked
+        # about it, so it is not checked (no S002) and the run says it is incomplete (exit 2).
+        pytest.param("This article was originally", NEW_ENTRY, 2, ["5"], id="uncited-entry-added"),
     ],
 )
 def test_audit_with_baseline(review: Path, before: str | None, insert: str, code: int,
@@ -79,8 +81,9 @@ def test_audit_with_baseline(review: Path, before: str | None, insert: str, code
 
 def test_added_entry_reported_as_uncited(review: Path) -> None:
     _edit(review, "This article was originally", NEW_ENTRY)
-    exit_code, stdout, _ = _run("audit", *OFFLINE, "--baseline", "baseline.json", str(review))
-    assert exit_code == 1
+    exit_code, stdout, stderr = _run("audit", *OFFLINE, "--baseline", "baseline.json", str(review))
+    assert exit_code == 2  # entry 5 was not checked: only the partial shipped snapshot was asked
+    assert "1 reference was not checked" in stderr
     assert "R001 uncited-reference entry 5 is cited nowhere" in stdout
     assert "entry 2" not in stdout and "entry 3" not in stdout
 

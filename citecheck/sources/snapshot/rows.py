@@ -1,0 +1,155 @@
+"""Turning the records of one input file into the rows a snapshot stores, in worker processes.
+
+Reading, decompressing and decoding Crossref's files is most of a build's cost, and it
+parallelises: each worker process takes whole input files and sends back compact rows (the
+stored body, the blocking-key hashes, the words to index); one writer (the parent) stores
+them. Messages on the result queue:
+
+- `("rows", input_index, [Row, ...])`: up to `BATCH` rows, in file order;
+- `("bad", input_index, position, reason)`: a record that could not be read;
+- `("done", input_index, stored, bad, problem)`: the input is finished (`problem` says why it
+  broke off, or is "");
+- `("failed", -1, message)`: the worker itself failed (a bug); the build stops.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import sqlite3
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
+
+from citecheck.references.blocking import work_keys
+from citecheck.sources.records import work_from_record
+from citecheck.sources.snapshot.datafile import InputFile, ReadProblem, read_input
+from citecheck.sources.snapshot.store import RecordCodec, words_text
+
+__all__ = ["BATCH", "Row", "RowMaker", "insert_row", "rows_of", "worker_main"]
+
+BATCH = 2000
+"""Rows per message: large enough to amortise the queue, small enough to bound memory."""
+MAX_BAD_REPORTED = 20
+"""Bad records reported one by one per input (the rest are counted)."""
+
+
+class Row(NamedTuple):
+    """One record as stored: where it came from, its DOI key, body, keys and indexed words."""
+
+    position: int
+    doi_key: int
+    body: bytes
+    keys: str
+    """The record's key hashes as a JSON array (expanded in SQL with json_each)."""
+    words: str
+
+
+class RowMaker:
+    """Record → Row, with the snapshot's record codec."""
+
+    def __init__(self, dictionary: bytes | None) -> None:
+        self.codec = RecordCodec(dictionary)
+
+    def row(self, position: int, record: dict[str, Any]) -> Row | None:
+        """The row of one record, or None when it has no usable DOI."""
+        work = work_from_record(record, source="snapshot")
+        if not work.doi:
+            return None
+        hashes = [key.hash for key in work_keys(work)]
+        return Row(position, hashes[0], self.codec.encode(work), "[" + ",".join(map(str, hashes)) + "]", words_text(work))
+
+
+def insert_row(conn: sqlite3.Connection, row: Row) -> int:
+    """Store one row with its keys and words at once (updates and small snapshots; a build
+    sorts the keys of all rows into place at the end instead). Returns the record id."""
+    rid = int(conn.execute("INSERT INTO records (body) VALUES (?)", (row.body,)).lastrowid or 0)
+    conn.execute("INSERT INTO words (rowid, text) VALUES (?, ?)", (rid, row.words))
+    conn.executemany("INSERT OR IGNORE INTO keys (key, id) VALUES (?, ?)", ((k, rid) for k in json.loads(row.keys)))
+    return rid
+
+
+Emit = Callable[[tuple[Any, ...]], None]
+
+
+def rows_of(index: int, source: InputFile, data: bytes | None, maker: RowMaker, emit: Emit) -> None:
+    """Read one input and emit its rows, bad records and end (see the module docstring)."""
+    rows: list[Row] = []
+    stored = bad = 0
+    problem = ""
+    try:
+        for position, record, reason in read_input(source, data):
+            row = maker.row(position, record) if record is not None else None
+            if row is None:
+                bad += 1
+                if bad <= MAX_BAD_REPORTED:
+                    emit(("bad", index, position, reason or "no usable DOI"))
+                continue
+            rows.append(row)
+            if len(rows) >= BATCH:
+                emit(("rows", index, rows))
+                stored += len(rows)
+                rows = []
+    except ReadProblem as error:
+        problem = str(error)
+    if rows:
+        emit(("rows", index, rows))
+        stored += len(rows)
+    emit(("done", index, stored, bad, problem))
+
+
+def _jobs(jobs: Any, parent: int) -> Iterator[tuple[int, InputFile, bytes | None]]:
+    """Jobs from the queue until the end marker, or until the parent is gone."""
+    while True:
+        try:
+            job = jobs.get(timeout=1.0)
+        except queue.Empty:
+            if os.getppid() != parent:
+                return  # the parent was killed: do not linger
+            continue
+        if job is None:
+            return
+        yield job
+
+
+def worker_main(jobs: Any, results: Any, dictionary: bytes | None, parent: int) -> None:
+    """A worker process: read the inputs it is given until told to stop.
+
+    SIGINT is ignored (the parent decides what an interruption means); a worker whose parent
+    has died (SIGKILL) stops at its next message instead of blocking on a full queue.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+    maker = RowMaker(dictionary)
+
+    def emit(message: tuple[Any, ...]) -> None:
+        while os.getppid() == parent:
+            try:
+                results.put(message, timeout=1.0)
+                return
+            except queue.Full:
+                continue
+        os._exit(1)  # the parent is gone: nobody will read this (and exiting normally would
+        # wait for the queue's feeder thread, blocked on a pipe nobody empties)
+
+    try:
+        for index, source, data in _jobs(jobs, parent):
+            rows_of(index, source, data, maker, emit)
+    except Exception as error:  # noqa: BLE001 - reported to the parent, which stops the build
+        emit(("failed", -1, f"{type(error).__name__}: {error}"))
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _die_with_parent() -> None:
+    """On Linux, have the kernel end this process when its parent dies (even by SIGKILL)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # the parent-alive checks above still end it
