@@ -40,6 +40,8 @@ REQUIRED_DATA: dict[str, tuple[Path, ...]] = {
     "parsing": (SHARED / "anystyle", SHARED / "grobid"),
     "matching": (SHARED / "biblio-glutton" / "refs-dev.jsonl.gz", SHARED / "biblio-glutton" / "records-dev.jsonl.gz"),
     "realdocs": (SHARED_ROOT / "corpus" / "realdocs",),
+    "scale": (SHARED / "biblio-glutton" / "refs-dev.jsonl.gz", SHARED / "biblio-glutton" / "records-dev.jsonl.gz",
+              SHARED / "crossref-matching" / "real_structured_2000_sbmv.json"),
 }
 """Data a suite's defaults read; without it, `all` skips the suite."""
 

@@ -202,6 +202,10 @@ def _scale(f: dict[str, Any]) -> list[Row]:
             (f"{size:,} works: generated refs, ms per ref / precision / recall",
              f"{generated.get('ms_per_reference')} / {generated.get('precision')} / {generated.get('recall')}", "—", ""),
         ]
+        if "doi_lookups" in g:
+            lookups = g["doi_lookups"]
+            rows.append((f"{size:,} works: DOI lookups per second ({lookups.get('found')} of {lookups.get('lookups')} found)",
+                         lookups.get("per_second"), "biblio-glutton ~6,300/s", ""))
         if "audit" in g:
             audit = g["audit"]
             rows.append((f"{size:,} works: offline audit of {audit.get('document')} ({audit.get('references')} refs): s, peak RSS MiB",
@@ -209,6 +213,13 @@ def _scale(f: dict[str, Any]) -> list[Row]:
     growth = f.get("ms_per_reference_growth")
     rows.append(("ms per real ref, largest / smallest snapshot", growth, "FTS5 design: 60–70 ms at 1 M",
                  f"≤ 1.3: {_verdict(growth, 1.3, lower_is_better=True)}"))
+    cpu = f.get("build_cpu")
+    if isinstance(cpu, dict):
+        rows.append((f"build CPU per record (writer + workers, {cpu.get('works'):,} works) → records/s on 2 idle cores",
+                     f"{cpu.get('cpu_us_per_record')} µs → {cpu.get('projected_records_per_second_on_2_idle_cores')}",
+                     "—", f"≥ 20,000/s: {_verdict(cpu.get('projected_records_per_second_on_2_idle_cores'), 20000)}"))
+    if f.get("scaled_down"):
+        rows.append(("sizes", f["scaled_down"], "—", ""))
     return rows
 
 
