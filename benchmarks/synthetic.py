@@ -1,4 +1,4 @@
-"""Synthetic manuscripts for speed benchmarks: obviously invented references, never real works.
+"""Synthetic manuscripts and records for speed benchmarks: obviously invented, never real works.
 
 Every generated reference uses the invented journal "Journal of Synthetic Results" and
 Crossref's test DOI prefix 10.5555, so nothing here can be mistaken for a real citation.
@@ -7,6 +7,9 @@ Crossref's test DOI prefix 10.5555, so nothing here can be mistaken for a real c
 from __future__ import annotations
 
 import random
+import resource
+import sys
+from typing import Any
 
 SURNAMES = ("Smith", "Jones", "García-Márquez", "van der Berg", "O'Shaughnessy", "Lee", "Kowalski", "Nguyen",
             "Okafor", "Dubois", "Rossi", "Tanaka", "Müller", "Silva", "Andersen", "Cohen")
@@ -68,9 +71,7 @@ def manuscript_with_records(references: int = 300, pages: int = 60,
     every 50th is cited nowhere, two citations point past the end of the list, and every 100th
     record carries a retraction notice.
     """
-    from benchmarks.scale import reference_string as vancouver
-    from benchmarks.scale import synthetic_record
-
+    vancouver = record_reference_string
     rng = random.Random(seed)
     records = [synthetic_record(index, rng) for index in range(references)]
     for index, record in enumerate(records):
@@ -112,3 +113,53 @@ def manuscript_with_records(references: int = 300, pages: int = 60,
         length += len(paragraph) + 2
     paragraphs += ["References", ""] + [line for entry in entries for line in (entry, "")]
     return "\n".join(paragraphs), records
+
+
+SYLLABLES = ("ka", "lo", "mi", "ne", "ru", "ta", "vo", "shi", "pe", "zu", "ba", "qui", "dor", "fen", "gal",
+             "hix", "jor", "kel", "mun", "nor", "pli", "ros", "sut", "tev", "ulm", "vex", "wyn", "yar", "zem", "bri")
+"""Syllables of the invented words (so no title can be mistaken for a real one)."""
+JOURNALS = tuple(f"Journal of Synthetic {topic}" for topic in (
+    "Results", "Outcomes", "Methods", "Cohorts", "Signals", "Models", "Protocols", "Reviews"))
+_ABBREVIATIONS = {name: "J Synth " + name.split()[-1][:5] for name in JOURNALS}
+DOI_PREFIX = "10.5555"
+"""Crossref's test prefix: no real work is registered under it."""
+
+
+def pseudo_word(rng: random.Random) -> str:
+    """An invented word of two to four syllables."""
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
+
+
+def synthetic_record(index: int, rng: random.Random) -> dict[str, Any]:
+    """One Crossref-shaped `message` record of an invented journal article."""
+    title = " ".join(pseudo_word(rng) for _ in range(rng.randint(5, 9))).capitalize()
+    authors = [{"family": pseudo_word(rng).capitalize(), "given": rng.choice("ABCDEFGHJKLMN") + "."}
+               for _ in range(rng.randint(1, 4))]
+    first = rng.randint(1, 2000)
+    journal = rng.choice(JOURNALS)
+    return {
+        "DOI": f"{DOI_PREFIX}/synth.{index}",
+        "type": "journal-article",
+        "title": [title],
+        "author": authors,
+        "container-title": [journal],
+        "short-container-title": [_ABBREVIATIONS[journal]],
+        "issued": {"date-parts": [[rng.randint(1980, 2024)]]},
+        "volume": str(rng.randint(1, 300)),
+        "issue": str(rng.randint(1, 12)),
+        "page": f"{first}-{first + rng.randint(2, 20)}",
+    }
+
+
+def record_reference_string(record: dict[str, Any]) -> str:
+    """The record written as a Vancouver-style reference, without its DOI."""
+    authors = ", ".join(f"{a['family']} {a['given'].rstrip('.')}" for a in record["author"])
+    year = record["issued"]["date-parts"][0][0]
+    return (f"{authors}. {record['title'][0]}. {record['short-container-title'][0]}. "
+            f"{year};{record['volume']}({record['issue']}):{record['page']}.")
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MiB (Linux reports KiB)."""
+    kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(kib / 1024 if sys.platform != "darwin" else kib / 2**20, 1)

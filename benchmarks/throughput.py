@@ -3,7 +3,7 @@
     python -m benchmarks throughput [--references 300] [--latency-ms 100] [--jobs 0]
 
 Writes a plain-text manuscript citing `--references` synthetic references without DOIs (see
-`benchmarks.scale.synthetic_record`: invented words, DOIs under 10.5555), serves their records
+`benchmarks.synthetic.synthetic_record`: invented words, DOIs under 10.5555), serves their records
 from `tests.crossref_server.CrossrefServer` on 127.0.0.1 (every search answers the best-matching
 records, as Crossref would; `--latency-ms` per answer; 10 lookups/s, 3 searches/s and 3 requests
 in flight enforced with a 429 beyond), and runs `citecheck audit` in this process through its
@@ -29,7 +29,7 @@ from contextlib import redirect_stderr
 from pathlib import Path
 from typing import Any
 
-from benchmarks.scale import peak_rss_mb, reference_string, synthetic_record
+from benchmarks.synthetic import peak_rss_mb, record_reference_string, synthetic_record
 from citecheck.sources.pacing import POLITE
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -42,7 +42,7 @@ class SearchIndex:
         self.records = records
         self._postings: dict[str, set[int]] = defaultdict(set)
         for index, record in enumerate(records):
-            for word in _WORD.findall(reference_string(record).lower()):
+            for word in _WORD.findall(record_reference_string(record).lower()):
                 self._postings[word].add(index)
 
     def __call__(self, query: Mapping[str, list[str]]) -> list[dict[str, Any]]:
@@ -60,7 +60,7 @@ class SearchIndex:
 def manuscript(records: list[dict[str, Any]]) -> str:
     """A plain-text manuscript citing every reference once, with its numbered list."""
     body = " ".join(f"Invented finding number {i} was reported [{i}]." for i in range(1, len(records) + 1))
-    entries = "\n".join(f"{i}. {reference_string(r)}" for i, r in enumerate(records, 1))
+    entries = "\n".join(f"{i}. {record_reference_string(r)}" for i, r in enumerate(records, 1))
     return f"A Synthetic Manuscript\n\n{body}\n\nReferences\n\n{entries}\n"
 
 
