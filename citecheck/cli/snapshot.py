@@ -106,9 +106,9 @@ def build(inputs: tuple[Path, ...], output: Path, as_of: str | None, description
     2024 `{"items": [...]}` and the 2025 JSON Lines files, gzipped or not), or JSON Lines of works.
 
     Interrupted, it resumes when run again with the same inputs."""
-    from citecheck.cli.interrupts import Interrupted
+    from citecheck.cli.interrupts import Interrupted  # beside the deferred imports it belongs with
     from citecheck.sources.snapshot import Coverage, SnapshotError, build_snapshot  # deferred: start-up
-    from citecheck.sources.snapshot.build import partial_paths
+    from citecheck.sources.snapshot.build import partial_paths  # deferred: start-up
 
     day = _as_date(as_of, "--complete-as-of")
     coverage = (Coverage(complete=True, as_of=day.isoformat(), description=description or f"Crossref as of {day}")
