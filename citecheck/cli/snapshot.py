@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from citecheck.cli.common import UserError
+from citecheck.cli.interrupts import Interrupted
 
 if TYPE_CHECKING:
     from citecheck.sources.snapshot import BuildStatus
@@ -106,7 +107,6 @@ def build(inputs: tuple[Path, ...], output: Path, as_of: str | None, description
     2024 `{"items": [...]}` and the 2025 JSON Lines files, gzipped or not), or JSON Lines of works.
 
     Interrupted, it resumes when run again with the same inputs."""
-    from citecheck.cli.interrupts import Interrupted  # beside the deferred imports it belongs with
     from citecheck.sources.snapshot import Coverage, SnapshotError, build_snapshot  # deferred: start-up
     from citecheck.sources.snapshot.build import partial_paths  # deferred: start-up
 
