@@ -26,6 +26,11 @@ The kinds (`KINDS`), each robust to a different way a reference goes wrong:
 - `journal-page`: the journal's initials (`J Clin Oncol` and `Journal of Clinical Oncology`
   both → `jco`), volume and first page. Robust to a mangled first author.
 
+Why it lives in `references/`: it is normalisation of bibliographic values (a sibling of
+`normalize.py`, whose functions it uses) and imports nothing but `model` and `references`, so
+the snapshot (`sources/`), the resolver and a corpus package can all import it without a cycle,
+and without SQLite or any I/O coming along.
+
 A key that many records share says little (`title` of an editorial called "Editorial"): the
 record side leaves out titles of fewer than `MIN_TITLE_WORDS` words, and a lookup that finds
 more than `MAX_POSTINGS` records for one key ignores that key (`select_candidates`).
