@@ -151,11 +151,14 @@ class Update:
     kind: str
     """Crossref's update type: `retraction`, `correction`, `expression_of_concern`, `withdrawal`, …"""
     doi: str
-    """The notice's DOI (normalised)."""
+    """The notice's DOI (normalised); empty when the notice is known only by its PMID."""
     date: str = ""
     """ISO date of the notice, where known."""
     source: str = ""
-    """Who asserted it: `publisher`, `retraction-watch`, …"""
+    """Who asserted it: `publisher`, `retraction-watch`, `pubmed`, …"""
+    pmid: str = ""
+    """The notice's PubMed identifier, where the notice is known by it (PubMed's comments and
+    corrections name notices by PMID, not always with a DOI)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +170,8 @@ class Work:
     """
 
     doi: str
-    """Normalised DOI (lower case, no resolver prefix)."""
+    """Normalised DOI (lower case, no resolver prefix); empty for a record without one (an older
+    PubMed record)."""
     title: str = ""
     """Main title (subtitle appended after a colon where the registry keeps it apart)."""
     authors: tuple[Name, ...] = ()
@@ -201,11 +205,18 @@ class Work:
     update_to: tuple[Update, ...] = ()
     """Works that this record is itself a notice for (from its `update-to`)."""
     source: str = ""
-    """Which source answered: `crossref`, `snapshot:NAME`, `cache`."""
+    """Which source answered: `crossref`, `pubmed`, `datacite`, `snapshot:NAME`."""
     provenance: str = ""
     """Where the record came from when it is not a live registry answer (kept from `_provenance`)."""
     unverified_fields: tuple[str, ...] = ()
     """Fields the record's provenance marks as unverified or single-source."""
+    pmid: str = ""
+    """PubMed identifier, where the record carries one."""
+    pmcid: str = ""
+    """PubMed Central identifier (`PMC1234567`), where the record carries one."""
+    cached_on: str = ""
+    """ISO date the answer was stored in the answer cache, when it came from there (empty for an
+    answer asked this run)."""
 
 
 class ResolutionStatus(str, Enum):
@@ -250,9 +261,13 @@ class Resolution:
     """The sources asked, in order."""
     failures: tuple[str, ...] = ()
     """One line per source that failed (without credentials)."""
-    absent_as_of: str = ""
-    """For NOT_FOUND decided by complete snapshots alone (offline): the date (YYYY-MM-DD) they
-    hold the registry as of, so the work is known absent as of then, not as of now."""
+    decided_by: str = ""
+    """The source whose answer decided the status: the one that held the matched record, or those
+    that answered "not held" for a not-found reference (`crossref`, `pubmed`, `crossref, pubmed`);
+    empty when nothing decided (could not verify, not checked)."""
+    not_covered: tuple[str, ...] = ()
+    """One line per source asked that could not speak to the reference (another agency's DOI, no
+    such lookup, offline with nothing cached): neither evidence for nor against it."""
 
 
 @dataclass(frozen=True, slots=True)

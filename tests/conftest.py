@@ -31,9 +31,11 @@ def shared_path(*parts: str) -> Path:
 
 @pytest.fixture(autouse=True)
 def _no_user_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests never read or write the user's real cache, nor pick up their e-mail or token."""
+    """Tests never read or write the user's real cache, nor pick up their e-mail, token, API key or
+    service URLs."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
-    for name in ("CITECHECK_MAILTO", "CITECHECK_CROSSREF_TOKEN", "CITECHECK_CROSSREF_URL"):
+    for name in ("CITECHECK_MAILTO", "CITECHECK_CROSSREF_TOKEN", "CITECHECK_CROSSREF_URL", "CITECHECK_PUBMED_URL",
+                 "CITECHECK_DATACITE_URL", "CITECHECK_DOI_URL", "NCBI_API_KEY", "CITECHECK_CROSSREF_BATCH"):
         monkeypatch.delenv(name, raising=False)
 
 

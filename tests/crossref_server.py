@@ -1,12 +1,16 @@
 """A local stand-in for api.crossref.org: replays recorded responses and injects faults.
 
-A real HTTP server on 127.0.0.1 (an ephemeral port, served from a thread), so the Crossref
-adapter is tested through habanero and httpx2 exactly as in production, without the internet.
+A real HTTP server on 127.0.0.1 (an ephemeral port, served from a thread; see
+`tests.replay_server`), so the Crossref adapter is tested through habanero and httpx2 exactly as
+in production, without the internet.
 
 * `/works/{doi}` answers from a dict of DOI → recorded reply (a path to a JSON file or the
   parsed JSON); unknown DOIs get Crossref's real plain-text 404 `Resource not found.`.
 * `/works?query.bibliographic=…&rows=N` answers from a function of the query parameters or a
   canned list of `message.items` records.
+* `/works?filter=doi:A,doi:B,…&rows=N` (a DOI batch) replays a recorded list reply for exactly
+  its DOIs (`list_replies`), else answers the held records of those DOIs in the envelope of
+  Crossref's recorded list reply (the items in the order asked; Crossref's own order differs).
 * Faults are queued per path pattern and served once each, in order: any status with headers
   (`Fault.rate_limited()` gives a 429 with `x-rate-limit-*` and `Retry-After`), a delay past the
   client's timeout, malformed JSON, an HTML page with status 200, the plain-text 404, and a
@@ -23,26 +27,18 @@ through the `crossref_server` pytest fixture (import it into a test module or co
 from __future__ import annotations
 
 import json
-import re
-import socket
-import struct
-import threading
-import time
-from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
 
 from citecheck.sources.pacing import Limits
+from tests.replay_server import NOT_FOUND_BODY, ClassLimit, Fault, Handler, RecordedRequest, ReplayServer
+
+__all__ = ["FIXTURES", "NOT_FOUND_BODY", "CrossrefServer", "CrossrefService", "Fault", "RecordedRequest",
+           "load_fixture", "works_from_fixtures"]
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "crossref"
 """The recorded Crossref replies copied into the test tree (see its README.md)."""
-
-#: Crossref's exact 404 body for an unknown DOI (recorded: test_works_bad_id_warn__0__404.txt).
-NOT_FOUND_BODY = b"Resource not found."
 
 SearchAnswer = Callable[[Mapping[str, list[str]]], list[dict[str, Any]]] | list[dict[str, Any]]
 
@@ -52,316 +48,91 @@ def load_fixture(name: str) -> dict[str, Any]:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
 
-@dataclass(frozen=True)
-class Fault:
-    """One misbehaviour, served in place of the normal answer to one request."""
+class CrossrefService:
+    """Crossref's REST API: `/works/{doi}`, `/works?query.bibliographic=…`, `/works?filter=doi:…`."""
 
-    kind: str
-    """`status`, `delay`, `malformed`, `html`, `not_found`, `reset`, `drip`, `truncated` or
-    `reset_mid_body`."""
-    status: int = 200
-    headers: Mapping[str, str] = field(default_factory=dict)
-    body: bytes = b""
-    seconds: float = 0.0
-    """For `delay`: how long to wait before answering normally."""
-
-    @classmethod
-    def http(cls, status: int, headers: Mapping[str, str] | None = None, body: bytes = b"") -> Fault:
-        """Answer with this status (500/502/503, or anything else)."""
-        return cls("status", status=status, headers=dict(headers or {}), body=body or f"Error {status}".encode())
-
-    @classmethod
-    def rate_limited(cls, limit: int = 5, interval: str = "1s", retry_after: float | None = None) -> Fault:
-        """A 429 as Crossref sends it, with the limits that apply and optionally Retry-After."""
-        headers = {"x-rate-limit-limit": str(limit), "x-rate-limit-interval": interval}
-        if retry_after is not None:
-            headers["Retry-After"] = f"{retry_after:g}"
-        return cls("status", status=429, headers=headers, body=b"Too Many Requests")
-
-    @classmethod
-    def delay(cls, seconds: float) -> Fault:
-        """Answer normally, but only after `seconds` (longer than the client's timeout)."""
-        return cls("delay", seconds=seconds)
-
-    @classmethod
-    def malformed_json(cls) -> Fault:
-        """Status 200, `application/json`, and a truncated body."""
-        return cls("malformed", body=b'{"status":"ok","message-type":"work","message":{"DOI":')
-
-    @classmethod
-    def html_page(cls) -> Fault:
-        """Status 200 with an HTML page, as an overloaded gateway sends it."""
-        return cls("html", body=b"<html><body><h1>Service temporarily overloaded</h1></body></html>")
-
-    @classmethod
-    def not_found(cls) -> Fault:
-        """Crossref's plain-text 404."""
-        return cls("not_found")
-
-    @classmethod
-    def reset(cls) -> Fault:
-        """Close the connection with a TCP reset before answering."""
-        return cls("reset")
-
-    @classmethod
-    def drip(cls, body: bytes, interval: float, chunk: int = 16) -> Fault:
-        """Status 200 with `body`, sent `chunk` bytes every `interval` seconds (a slow drip:
-        each read comes within a read timeout, the whole answer long after it)."""
-        return cls("drip", body=body, seconds=interval, status=chunk)
-
-    @classmethod
-    def truncated(cls, body: bytes) -> Fault:
-        """Status 200 announcing `body`'s full length, then half of it and a clean close."""
-        return cls("truncated", body=body)
-
-    @classmethod
-    def reset_mid_body(cls, body: bytes) -> Fault:
-        """Status 200 announcing `body`'s full length, then half of it and a TCP reset."""
-        return cls("reset_mid_body", body=body)
-
-
-@dataclass(frozen=True)
-class RecordedRequest:
-    """One request the server received."""
-
-    path: str
-    """The decoded path (`/works/10.1371/journal.pone.0033693`)."""
-    query: dict[str, list[str]]
-    """Query parameters as parse_qs gives them."""
-    headers: dict[str, str]
-    """Request headers, names lower-cased."""
-    time: float
-    """time.monotonic() on arrival."""
-    kind: str
-    """`lookup`, `search` or `other`."""
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    owner: CrossrefServer
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as api.crossref.org
-    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - base-class signature
-        """Silence the default stderr access log."""
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server naming
-        """Serve one GET through the owning CrossrefServer."""
-        try:
-            self.server.owner._serve(self)
-        except (BrokenPipeError, ConnectionResetError):
-            # The client gave up (timed out) before the answer; nothing to do.
-            self.close_connection = True
-
-    def send(self, status: int, body: bytes, content_type: str, headers: Mapping[str, str] = {}) -> None:
-        """Write a complete response."""
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in {**self.server.owner.response_headers, **headers}.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
-
-
-class CrossrefServer:
-    """The replay server. Start it with `with` (or `start()`/`stop()`)."""
+    name = "crossref"
 
     def __init__(
         self,
         works: Mapping[str, Path | str | dict[str, Any]] | None = None,
         search: SearchAnswer | None = None,
-        latency_ms: float = 0.0,
         enforce: Limits | None = None,
-        response_headers: Mapping[str, str] | None = None,
     ) -> None:
-        self._works = {k.lower(): v for k, v in (works or {}).items()}
+        self.works: dict[str, Path | str | dict[str, Any]] = {k.lower(): v for k, v in (works or {}).items()}
+        """DOI → a full recorded `/works/{doi}` reply (path or parsed JSON)."""
         self.search_answer: SearchAnswer = search if search is not None else []
         """What `/works?query...` answers: a function of the query parameters, or fixed items."""
-        self.latency_ms = latency_ms
-        """Added to every answer."""
+        self.list_replies: dict[frozenset[str], Path] = {}
+        """Recorded `filter=doi:…` replies, replayed byte for byte for exactly their DOIs."""
         self.enforce = enforce
-        """When set, exceeding these limits earns a 429."""
-        self.response_headers: dict[str, str] = dict(response_headers or {})
-        """Headers sent with every answer (e.g. x-rate-limit-limit, x-api-pool)."""
-        self.requests: list[RecordedRequest] = []
-        """Every request received, in arrival order."""
-        self.violations = 0
-        """Requests refused because the client broke the enforced limits."""
-        self.drips_completed = 0
-        """`Fault.drip` answers sent to the end (the client did not hang up first)."""
-        self._faults: list[tuple[re.Pattern[str], deque[Fault]]] = []
-        self._lock = threading.Lock()
-        self._active = 0
-        self._stopping = threading.Event()
-        self._httpd: _Server | None = None
-        self._thread: threading.Thread | None = None
-
-    # --- lifecycle ------------------------------------------------------------------------------
-
-    def start(self) -> CrossrefServer:
-        """Bind an ephemeral port on 127.0.0.1 and serve from a daemon thread."""
-        self._httpd = _Server(("127.0.0.1", 0), _Handler)
-        self._httpd.owner = self
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving (delayed answers are cut short)."""
-        self._stopping.set()
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-
-    def __enter__(self) -> CrossrefServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     @property
-    def base_url(self) -> str:
-        """`http://127.0.0.1:<port>`, for `CrossrefSource(base_url=...)`."""
-        assert self._httpd is not None, "server not started"
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+    def enforce(self) -> Limits | None:
+        """The polite/public limits enforced (None: none)."""
+        return self._enforce
 
-    # --- scripting ------------------------------------------------------------------------------
+    @enforce.setter
+    def enforce(self, limits: Limits | None) -> None:
+        self._enforce = limits
+        self.limits = {} if limits is None else {
+            "lookup": ClassLimit(limits.lookups_per_second), "search": ClassLimit(limits.searches_per_second)}
+        self.concurrency = None if limits is None else limits.concurrency
 
-    def add_faults(self, pattern: str, *faults: Fault) -> None:
-        """Queue faults for requests whose path (with query string) matches `pattern` (re.search)."""
-        with self._lock:
-            self._faults.append((re.compile(pattern), deque(faults)))
-
-    def add_work(self, doi: str, reply: Path | str | dict[str, Any]) -> None:
-        """Serve `reply` (a full recorded reply) for `/works/{doi}`."""
-        self._works[doi.lower()] = reply
-
-    def requests_of(self, kind: str) -> list[RecordedRequest]:
-        """The recorded requests of one kind."""
-        return [r for r in self.requests if r.kind == kind]
-
-    # --- serving --------------------------------------------------------------------------------
-
-    def _next_fault(self, target: str) -> Fault | None:
-        with self._lock:
-            for pattern, queue in self._faults:
-                if queue and pattern.search(target):
-                    return queue.popleft()
+    def kind(self, path: str, query: dict[str, list[str]]) -> str | None:
+        """`lookup` for `/works/{doi}`, `search` for every `/works` list request (searches and DOI
+        filters alike: Crossref counts both against its list limit)."""
+        if path.startswith("/works/"):
+            return "lookup"
+        if path.rstrip("/") == "/works":
+            return "search"
         return None
 
-    def _over_limits(self, kind: str, now: float) -> bool:
-        """True when this request breaks the enforced rate (sliding 1 s window) or concurrency."""
-        if self.enforce is None or kind not in ("lookup", "search"):
-            return False
-        rate = self.enforce.lookups_per_second if kind == "lookup" else self.enforce.searches_per_second
-        with self._lock:
-            recent = sum(1 for r in self.requests if r.kind == kind and now - r.time < 1.0)
-            return recent > rate or self._active > self.enforce.concurrency
-
-    def _serve(self, handler: _Handler) -> None:
-        parts = urlsplit(handler.path)
-        path = unquote(parts.path)
-        query = parse_qs(parts.query, keep_blank_values=True)
-        kind = "lookup" if path.startswith("/works/") else "search" if path.rstrip("/") == "/works" else "other"
-        now = time.monotonic()
-        with self._lock:
-            self.requests.append(
-                RecordedRequest(path, query, {k.lower(): v for k, v in handler.headers.items()}, now, kind)
-            )
-            self._active += 1
-        try:
-            self._answer(handler, path, query, kind, now, handler.path)
-        finally:
-            with self._lock:
-                self._active -= 1
-
-    def _answer(
-        self, handler: _Handler, path: str, query: dict[str, list[str]], kind: str, now: float, target: str
-    ) -> None:
-        if self.latency_ms:
-            self._stopping.wait(self.latency_ms / 1000)
-        if self._over_limits(kind, now):
-            with self._lock:
-                self.violations += 1
-            limit = self.enforce.lookups_per_second if kind == "lookup" else self.enforce.searches_per_second  # type: ignore[union-attr]
-            handler.send(429, b"Too Many Requests", "text/plain",
-                         {"x-rate-limit-limit": f"{limit:g}", "x-rate-limit-interval": "1s"})
-            return
-        fault = self._next_fault(target)
-        if fault is not None:
-            if fault.kind == "reset":
-                # SO_LINGER 0 turns close() into a TCP RST: the client sees "connection reset".
-                handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                handler.connection.close()
-                handler.close_connection = True
-                return
-            if fault.kind == "status":
-                handler.send(fault.status, fault.body, "text/plain", fault.headers)
-                return
-            if fault.kind == "malformed":
-                handler.send(200, fault.body, "application/json")
-                return
-            if fault.kind == "html":
-                handler.send(200, fault.body, "text/html; charset=utf-8")
-                return
-            if fault.kind == "not_found":
-                handler.send(404, NOT_FOUND_BODY, "text/plain")
-                return
-            if fault.kind == "delay":
-                if self._stopping.wait(fault.seconds):
-                    return
-            if fault.kind in ("drip", "truncated", "reset_mid_body"):
-                self._partial(handler, fault)
-                return
+    def answer(self, handler: Handler, path: str, query: dict[str, list[str]], kind: str) -> None:
+        """Replay or compose the answer."""
         if kind == "lookup":
             self._lookup(handler, path[len("/works/"):])
-        elif kind == "search":
-            self._search_reply(handler, query)
+        elif "filter" in query:
+            self._filter(handler, query)
         else:
-            handler.send(404, NOT_FOUND_BODY, "text/plain")
+            self._search(handler, query)
 
-    def _partial(self, handler: _Handler, fault: Fault) -> None:
-        """Serve a drip, a truncated body or a reset mid-body (see the `Fault` constructors)."""
-        handler.send_response(200)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(fault.body)))
-        handler.end_headers()
-        if fault.kind == "drip":
-            for start in range(0, len(fault.body), fault.status):
-                if self._stopping.wait(fault.seconds):
-                    return
-                handler.wfile.write(fault.body[start : start + fault.status])
-                handler.wfile.flush()
-            with self._lock:
-                self.drips_completed += 1
-            return
-        handler.wfile.write(fault.body[: len(fault.body) // 2])
-        handler.wfile.flush()
-        if fault.kind == "reset_mid_body":
-            handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        handler.connection.close()
-        handler.close_connection = True
-
-    def _lookup(self, handler: _Handler, doi: str) -> None:
-        reply = self._works.get(doi.lower())
+    def _lookup(self, handler: Handler, doi: str) -> None:
+        reply = self.works.get(doi.lower())
         if reply is None:
             handler.send(404, NOT_FOUND_BODY, "text/plain")
             return
-        if isinstance(reply, dict):
-            body = json.dumps(reply).encode()
-        else:
-            body = Path(reply).read_bytes()
+        body = json.dumps(reply).encode() if isinstance(reply, dict) else Path(reply).read_bytes()
         handler.send(200, body, "application/json")
 
-    def _search_reply(self, handler: _Handler, query: dict[str, list[str]]) -> None:
+    def _message(self, doi: str) -> dict[str, Any] | None:
+        reply = self.works.get(doi)
+        if reply is None:
+            return None
+        data = reply if isinstance(reply, dict) else json.loads(Path(reply).read_text(encoding="utf-8"))
+        return data["message"]
+
+    def _filter(self, handler: Handler, query: dict[str, list[str]]) -> None:
+        """`filter=doi:A,doi:B,…`: the recorded reply for exactly those DOIs, else the held records
+        in the envelope of the recorded list reply (works_filter_doi_3-dois_rows3.json)."""
+        parts = [p for p in query["filter"][0].split(",") if p]
+        if not parts or not all(p.startswith("doi:") for p in parts):
+            handler.send(400, b"filter not supported by the replay server", "text/plain")
+            return
+        dois = [p[len("doi:"):].lower() for p in parts]
+        recorded = self.list_replies.get(frozenset(dois))
+        if recorded is not None:
+            handler.send(200, recorded.read_bytes(), "application/json")
+            return
+        items = [m for m in (self._message(d) for d in dict.fromkeys(dois)) if m is not None]
+        self._list(handler, items, query, None)
+
+    def _search(self, handler: Handler, query: dict[str, list[str]]) -> None:
         items = self.search_answer(query) if callable(self.search_answer) else list(self.search_answer)
+        self._list(handler, items, query, query.get("query.bibliographic", [None])[0])
+
+    @staticmethod
+    def _list(handler: Handler, items: list[dict[str, Any]], query: dict[str, list[str]], terms: str | None) -> None:
         rows = int(query.get("rows", ["20"])[0])
         reply = {
             "status": "ok",
@@ -372,10 +143,50 @@ class CrossrefServer:
                 "total-results": len(items),
                 "items": items[:rows],
                 "items-per-page": rows,
-                "query": {"start-index": 0, "search-terms": query.get("query.bibliographic", [None])[0]},
+                "query": {"start-index": 0, "search-terms": terms},
             },
         }
         handler.send(200, json.dumps(reply).encode(), "application/json")
+
+
+class CrossrefServer(ReplayServer):
+    """A replay server hosting Crossref alone (other services may be added to `services`)."""
+
+    def __init__(
+        self,
+        works: Mapping[str, Path | str | dict[str, Any]] | None = None,
+        search: SearchAnswer | None = None,
+        latency_ms: float = 0.0,
+        enforce: Limits | None = None,
+        response_headers: Mapping[str, str] | None = None,
+        max_request_line: int | None = None,
+    ) -> None:
+        self.crossref = CrossrefService(works, search, enforce)
+        """The Crossref service (its works, search answers, recorded list replies)."""
+        super().__init__([self.crossref], latency_ms=latency_ms, response_headers=response_headers,
+                         max_request_line=max_request_line)
+
+    @property
+    def search_answer(self) -> SearchAnswer:
+        """What `/works?query...` answers."""
+        return self.crossref.search_answer
+
+    @search_answer.setter
+    def search_answer(self, answer: SearchAnswer) -> None:
+        self.crossref.search_answer = answer
+
+    @property
+    def enforce(self) -> Limits | None:
+        """The Crossref limits enforced."""
+        return self.crossref.enforce
+
+    @enforce.setter
+    def enforce(self, limits: Limits | None) -> None:
+        self.crossref.enforce = limits
+
+    def add_work(self, doi: str, reply: Path | str | dict[str, Any]) -> None:
+        """Serve `reply` (a full recorded reply) for `/works/{doi}`."""
+        self.crossref.works[doi.lower()] = reply
 
 
 def works_from_fixtures(names: Iterable[str]) -> dict[str, Path]:

@@ -2,7 +2,8 @@
 
 Each case is a small manuscript built from a recorded record (see
 tests/fixtures/manuscripts/README.md); the server is real HTTP on 127.0.0.1, so habanero and
-the pacing run exactly as they do against api.crossref.org.
+the pacing run exactly as they do against api.crossref.org. The same server also answers for
+NCBI, DataCite and doi.org (tests/registries.py), as every registry is asked by default.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from citecheck.cli.app import main
-from tests.crossref_server import CrossrefServer, Fault, load_fixture, works_from_fixtures
+from tests.crossref_server import Fault, load_fixture, works_from_fixtures
+from tests.registries import RegistryServer
 
 # From the recorded reply for 10.1371/journal.pone.0033693 (title, authors, journal, volume, issue, page, year).
 SADASIVAN = ("Sadasivan S, Pond BB, Pani AK, Qu C, Jiao Y, Smeyne RJ. Methylphenidate Exposure Induces Dopamine "
@@ -34,10 +36,11 @@ def manuscript(tmp_path: Path, reference: str) -> Path:
     return path
 
 
-def audit(server_url: str, document: Path, tmp_path: Path, *extra: str) -> tuple[int, dict, str]:
+def audit(server: RegistryServer | str, document: Path, tmp_path: Path, *extra: str) -> tuple[int, dict, str]:
+    urls = server.cli_options() if isinstance(server, RegistryServer) else ["--crossref-url", server, "--sources", "crossref"]
     result = CliRunner().invoke(main, [
         "audit", "--format", "json", "--no-default-snapshot", "--cache-dir", str(tmp_path / "cache"),
-        "--crossref-url", server_url, "--mailto", "tester@example.org", "--timeout", "2", *extra, str(document),
+        *urls, "--mailto", "tester@example.org", "--timeout", "2", *extra, str(document),
     ])
     assert result.stdout, result.stderr
     return result.exit_code, json.loads(result.stdout), result.stderr
@@ -63,30 +66,36 @@ def names(report: dict) -> list[str]:
 )
 def test_resolution_outcomes(tmp_path: Path, reference: str, search: list, expected_names: list[str],
                              expected_code: int, status: str) -> None:
-    with CrossrefServer(RECORDED, search=search) as server:
-        code, report, _ = audit(server.base_url, manuscript(tmp_path, reference), tmp_path)
+    with RegistryServer(RECORDED, search=search) as server:
+        code, report, _ = audit(server, manuscript(tmp_path, reference), tmp_path)
     assert names(report) == sorted(expected_names)
     assert code == expected_code
     assert report["references"][0]["resolution"]["status"] == status
 
 
 def test_correction_notice_is_named(tmp_path: Path) -> None:
-    with CrossrefServer(RECORDED) as server:
-        _, report, _ = audit(server.base_url, manuscript(tmp_path, f"{SADASIVAN} doi:10.1371/journal.pone.0033693"), tmp_path)
+    with RegistryServer(RECORDED) as server:
+        _, report, _ = audit(server, manuscript(tmp_path, f"{SADASIVAN} doi:10.1371/journal.pone.0033693"), tmp_path)
     finding = next(f for f in report["findings"] if f["name"] == "corrected-work")
     assert "10.1371/annotation/c76da2c1-ccb8-4797-94c1-359d3ceceeda" in finding["message"]
     assert "2012-05-08" in finding["message"] and "publisher" in finding["message"]
 
 
-def test_rate_limited_twice_then_answered(tmp_path: Path) -> None:
-    with CrossrefServer(RECORDED) as server:
-        server.add_faults(r"^/works/", Fault.rate_limited(limit=10, interval="1s", retry_after=1),
+@pytest.mark.parametrize(
+    ("pattern", "kind"),
+    [pytest.param(r"^/works\?filter=", "search", id="batch"), pytest.param(r"^/works/", "lookup", id="single-lookup")],
+)
+def test_rate_limited_twice_then_answered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pattern: str, kind: str) -> None:
+    if kind == "lookup":
+        monkeypatch.setenv("CITECHECK_CROSSREF_BATCH", "0")  # DOIs asked one by one
+    with RegistryServer(RECORDED) as server:
+        server.add_faults(pattern, Fault.rate_limited(limit=10, interval="1s", retry_after=1),
                           Fault.rate_limited(limit=10, interval="1s", retry_after=1))
-        code, report, _ = audit(server.base_url, manuscript(tmp_path, f"{SADASIVAN} doi:10.1371/journal.pone.0033693"), tmp_path)
-        lookups = server.requests_of("lookup")
+        code, report, _ = audit(server, manuscript(tmp_path, f"{SADASIVAN} doi:10.1371/journal.pone.0033693"), tmp_path)
+        asked = server.requests_of(kind)
     assert names(report) == ["corrected-work"] and code == 0
-    assert len(lookups) == 3
-    gaps = [later.time - earlier.time for earlier, later in zip(lookups, lookups[1:])]
+    assert len(asked) == 3
+    gaps = [later.time - earlier.time for earlier, later in zip(asked, asked[1:])]
     assert all(gap >= 0.99 for gap in gaps), gaps  # Retry-After (1 s) respected before each retry
 
 
@@ -111,18 +120,18 @@ def test_server_down_is_could_not_verify_never_not_found(tmp_path: Path) -> None
     ],
 )
 def test_persistent_faults_are_could_not_verify(tmp_path: Path, fault: Fault) -> None:
-    with CrossrefServer(RECORDED, search=[SADASIVAN_RECORD]) as server:
+    with RegistryServer(RECORDED, search=[SADASIVAN_RECORD]) as server:
         server.add_faults(r"^/works", *([fault] * 8))
-        code, report, _ = audit(server.base_url, manuscript(tmp_path, SADASIVAN), tmp_path)
+        code, report, _ = audit(server, manuscript(tmp_path, SADASIVAN), tmp_path)
     assert names(report) == ["could-not-verify"]
     assert code == 2
 
 
 def test_second_run_answers_from_the_cache(tmp_path: Path) -> None:
     document = manuscript(tmp_path, SADASIVAN)
-    with CrossrefServer(RECORDED, search=[SADASIVAN_RECORD]) as server:
-        audit(server.base_url, document, tmp_path)
+    with RegistryServer(RECORDED, search=[SADASIVAN_RECORD]) as server:
+        audit(server, document, tmp_path)
         first = len(server.requests)
-        _, report, _ = audit(server.base_url, document, tmp_path)
+        _, report, _ = audit(server, document, tmp_path)
         assert len(server.requests) == first  # nothing asked the second time
     assert names(report) == ["corrected-work", "missing-doi"]

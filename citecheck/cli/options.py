@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from click.core import ParameterSource
 
 from citecheck.cli.common import UserError, split_values
 from citecheck.config.file import ConfigFile, discover, load_config, merge_options
-from citecheck.config.options import DEFAULT_CROSSREF_URL, AuditOptions
+from citecheck.config.options import DEFAULT_CROSSREF_URL, SOURCES, AuditOptions
 from citecheck.documents.discovery import expand_documents
 from citecheck.documents.loading import InputError
 from citecheck.documents.readers import INPUT_FORMATS
@@ -32,7 +33,10 @@ _AUDIT_OPTIONS = (
     click.option("--select", multiple=True, help="Rules to report: codes, prefixes or names, comma-separated."),
     click.option("--ignore", multiple=True, help="Rules never to report: codes, prefixes or names, comma-separated."),
     click.option("--no-verify", is_flag=True, help="Linking checks only: do not resolve references at all."),
-    click.option("--offline", is_flag=True, help="Do not ask Crossref; use the cache and snapshots only."),
+    click.option("--offline", is_flag=True, help="Do not ask any registry; use the cache and snapshots only."),
+    click.option("--sources", "source_names", metavar="LIST",
+                 help="Registries to ask, in order, comma-separated: crossref, pubmed, datacite "
+                      "(default: all three, in that order)."),
     click.option("--snapshot", "snapshots", multiple=True, type=click.Path(path_type=Path),
                  help="A snapshot built with `citecheck snapshot build` (repeatable)."),
     click.option("--no-default-snapshot", is_flag=True, help="Do not consult the small snapshot shipped with citecheck."),
@@ -41,7 +45,17 @@ _AUDIT_OPTIONS = (
     click.option("--refresh", is_flag=True, help="Ignore cached answers (new answers are still stored)."),
     click.option("--crossref-url", envvar="CITECHECK_CROSSREF_URL", default=DEFAULT_CROSSREF_URL, show_default=True,
                  help="Crossref API base URL, e.g. a mirror or a test server [env: CITECHECK_CROSSREF_URL]."),
-    click.option("--mailto", envvar="CITECHECK_MAILTO", help="Your e-mail, for Crossref's polite pool [env: CITECHECK_MAILTO]."),
+    click.option("--pubmed-url", envvar="CITECHECK_PUBMED_URL",
+                 help="An NCBI mirror or test server: E-utilities under URL/entrez/eutils/, the PMC ID "
+                      "converter under URL/pmc/utils/idconv/v1.0/ [env: CITECHECK_PUBMED_URL]."),
+    click.option("--datacite-url", envvar="CITECHECK_DATACITE_URL",
+                 help="A DataCite API mirror or test server (default https://api.datacite.org) "
+                      "[env: CITECHECK_DATACITE_URL]."),
+    click.option("--doi-url", envvar="CITECHECK_DOI_URL",
+                 help="Where DOI registration agencies are looked up (URL/ra/PREFIX; default https://doi.org) "
+                      "[env: CITECHECK_DOI_URL]."),
+    click.option("--mailto", envvar="CITECHECK_MAILTO",
+                 help="Your e-mail, for Crossref's polite pool, NCBI and DataCite [env: CITECHECK_MAILTO]."),
     click.option("--jobs", type=click.IntRange(0, 16), default=0, help="Parallel requests (0: the pool's limit)."),
     click.option("--timeout", type=click.FloatRange(0.1, 300), default=10.0, show_default=True,
                  help="Seconds per Crossref request."),
@@ -111,6 +125,22 @@ def parse_rate_limits(text: str | None) -> tuple[float, float, int] | None:
     return lookups, searches, concurrent
 
 
+def parse_sources(text: str | None) -> tuple[str, ...] | None:
+    """`--sources crossref,pubmed` → ("crossref", "pubmed"); None when not given; a usage error
+    naming the nearest valid name for an unknown one."""
+    if text is None:
+        return None
+    names = tuple(dict.fromkeys(n.strip().lower() for n in text.split(",") if n.strip()))
+    if not names:
+        raise UserError(f"--sources: name at least one of {', '.join(SOURCES)}")
+    for name in names:
+        if name not in SOURCES:
+            near = difflib.get_close_matches(name, SOURCES, n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else f" (known: {', '.join(SOURCES)})"
+            raise UserError(f"--sources: unknown source {name!r}{hint}")
+    return names
+
+
 def prepare(arguments: tuple[str, ...], params: dict[str, Any]) -> tuple[list[Path], AuditOptions, ConfigFile]:
     """Documents, options (command line over configuration file over defaults) and the file used."""
     try:
@@ -133,6 +163,10 @@ def prepare(arguments: tuple[str, ...], params: dict[str, Any]) -> tuple[list[Pa
         use_cache=not params["no_cache"],
         refresh=params["refresh"],
         crossref_url=params["crossref_url"],
+        pubmed_url=params["pubmed_url"] or None,
+        datacite_url=params["datacite_url"] or None,
+        doi_url=params["doi_url"] or None,
+        ncbi_api_key=os.environ.get("NCBI_API_KEY") or None,
         mailto=params["mailto"] or None,
         token=os.environ.get("CITECHECK_CROSSREF_TOKEN") or None,
         jobs=params["jobs"],
@@ -141,7 +175,11 @@ def prepare(arguments: tuple[str, ...], params: dict[str, Any]) -> tuple[list[Pa
         bibliographies=params["bibliographies"],
         input_format=params["input_format"],
     )
+    chosen = parse_sources(params["source_names"])
+    if chosen is not None:
+        options = replace(options, sources=chosen)
     return documents, merge_options(options, config, given_on_command_line(params)), config
 
 
-__all__ = ["FAIL_ON_CHOICES", "audit_options", "check_selectors", "given_on_command_line", "parse_rate_limits", "prepare"]
+__all__ = ["FAIL_ON_CHOICES", "audit_options", "check_selectors", "given_on_command_line", "parse_rate_limits",
+           "parse_sources", "prepare"]

@@ -12,7 +12,7 @@ exceptions: the CLI turns them into exit code 2.
 
 Keys (kebab-case, as on the command line): `select`, `extend-select`, `ignore`,
 `per-file-ignores`, `fail-on`, `format`, `mailto`, `cache-dir`, `snapshots`, `jobs`, `style`,
-`protect`. Relative paths (`cache-dir`, `snapshots`) and `per-file-ignores` globs are relative to
+`protect`, `sources`. Relative paths (`cache-dir`, `snapshots`) and `per-file-ignores` globs are relative to
 the file's directory. The command line wins over the file: `merge_options` leaves alone every
 option the user gave as a flag.
 """
@@ -144,6 +144,21 @@ def _protect(key: str, value: Any) -> tuple[str, ...]:
     return tuple(fields)
 
 
+def _sources(key: str, value: Any) -> tuple[str, ...]:
+    from citecheck.config.options import SOURCES
+
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _Invalid(f"{key!r} must be a list of source names ({', '.join(SOURCES)})")
+    names = tuple(dict.fromkeys(v.strip().lower() for v in value if v.strip()))
+    if not names:
+        raise _Invalid(f"{key!r} must name at least one of {', '.join(SOURCES)}")
+    for name in names:
+        _choice(key, name, SOURCES)
+    return names
+
+
 def _format(key: str, value: Any) -> str:
     return _choice(key, value, sorted(formats()))
 
@@ -161,6 +176,7 @@ _CHECKS: dict[str, Callable[[str, Any, Path], Any]] = {
     "jobs": lambda k, v, b: _jobs(k, v),
     "style": lambda k, v, b: _choice(k, v, STYLES),
     "protect": lambda k, v, b: _protect(k, v),
+    "sources": lambda k, v, b: _sources(k, v),
 }
 KEYS: tuple[str, ...] = tuple(_CHECKS)
 """Every key a configuration file may hold."""
@@ -244,7 +260,8 @@ def merge_options(options: AuditOptions, config: ConfigFile, given: Collection[s
     """`options` with the file's values filled in, except those in `given`.
 
     `given` names the options the user set on the command line (or through the environment):
-    `select`, `ignore`, `fail_on`, `mailto`, `cache_dir`, `snapshots`, `jobs`. The file's
+    `select`, `ignore`, `fail_on`, `mailto`, `cache_dir`, `snapshots`, `jobs`, `source_names`
+    (`--sources`). The file's
     `extend-select` adds to its own `select` (or to the default, every rule) unless `--select`
     was given, which replaces both. `format` is not an audit option: the CLI reads it from
     `config.values`.
@@ -263,6 +280,8 @@ def merge_options(options: AuditOptions, config: ConfigFile, given: Collection[s
             changes[name] = values[key]
     if "snapshots" not in given and "snapshots" in values:
         changes["snapshots"] = values["snapshots"]
+    if "source_names" not in given and "sources" in values:
+        changes["sources"] = values["sources"]
     if "per-file-ignores" in values:
         changes["per_file_ignores"] = values["per-file-ignores"]
         changes["config_dir"] = config.directory

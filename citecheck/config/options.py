@@ -9,6 +9,8 @@ from citecheck.findings import Severity
 
 DEFAULT_CROSSREF_URL = "https://api.crossref.org"
 """Crossref's public REST API."""
+SOURCES = ("crossref", "pubmed", "datacite")
+"""The registries citecheck can ask, in the default order."""
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,9 @@ class AuditOptions:
     verify: bool = True
     """Resolve references against the sources. False: linking checks only."""
     network: bool = True
-    """Ask Crossref. False: cache and snapshots only."""
+    """Ask the registries. False: cache and snapshots only."""
+    sources: tuple[str, ...] = SOURCES
+    """The registries to ask, in order (`crossref`, `pubmed`, `datacite`)."""
     snapshots: tuple[Path, ...] = ()
     """Snapshot files to consult, in order, before the network."""
     default_snapshot: bool = True
@@ -37,8 +41,17 @@ class AuditOptions:
     """Ignore stored answers (but store new ones)."""
     crossref_url: str = DEFAULT_CROSSREF_URL
     """Crossref API base URL (a mirror, or a test server)."""
+    pubmed_url: str | None = None
+    """An NCBI mirror or test server (E-utilities and the PMC ID converter under one root);
+    None: NCBI's own hosts."""
+    datacite_url: str | None = None
+    """A DataCite API mirror or test server; None: api.datacite.org."""
+    doi_url: str | None = None
+    """A DOI proxy (for registration-agency lookups) or test server; None: doi.org."""
+    ncbi_api_key: str | None = field(default=None, repr=False)
+    """NCBI API key (10 requests/s instead of 3; never printed)."""
     mailto: str | None = None
-    """E-mail for Crossref's polite pool."""
+    """E-mail for Crossref's polite pool (also sent to NCBI and DataCite)."""
     token: str | None = field(default=None, repr=False)
     """Crossref Metadata Plus token (never printed)."""
     jobs: int = 0

@@ -1,9 +1,20 @@
-"""Resolving references against the sources: by DOI when the author gave one, by search otherwise.
+"""Resolving references against the sources: by DOI when the author gave one, by PMID or PMCID
+when that is what the author gave, by search (or citation matching) otherwise.
 
-Sources are asked in order (cache-wrapped network sources come after local snapshots); the
-first confident answer wins. A source that fails is recorded, never taken for "not found": a
-reference ends NOT_FOUND only when every source answered and one of them holds the whole
-registry (`Coverage.complete`); when only partial sources were asked it ends NOT_CHECKED.
+Sources are asked in order (local snapshots first, then the network sources in the order the
+user chose); the first confident answer wins. Before references are resolved one by one, the
+network sources that can batch (Crossref's DOI filter, PubMed's citation matcher and EFetch)
+fetch what they will be asked in as few requests as their services allow.
+
+Each source's answer counts for what it is (see `sources.base`):
+
+* a source that fails is recorded, never taken for "not found": a reference is could-not-verify
+  when a source failed and no other source settled it;
+* a source that does not cover the question (another agency's DOI, no such lookup, offline with
+  nothing cached) is neither evidence for nor against the reference: when no source asked
+  covers it, the reference is not checked (SKIPPED), never "may not exist";
+* a reference is NOT_FOUND only when at least one source that covers it answered and none holds
+  it, and none failed. `Resolution.decided_by` names the sources whose answers decided.
 """
 
 from __future__ import annotations
@@ -11,16 +22,28 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
 
 from citecheck.resolve.matching import MatchDecision, bibliographic_query, decide, same_work
-from citecheck.model import CslItem, Reference, Resolution, ResolutionStatus, Work
-from citecheck.references.doi import is_valid_doi, normalize_doi
-from citecheck.sources.base import SourceUnavailable, WorkSource, coverage_of
+from citecheck.model import Reference, Resolution, ResolutionStatus, Work
+from citecheck.references.identifiers import reference_doi, reference_pubmed_id
+from citecheck.sources.base import NotCovered, SourceUnavailable, WorkSource, is_remote
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 """Called as (done, total) after each reference is resolved."""
+
+
+@dataclass
+class _Answers:
+    """What the sources said to one question, as they were asked (mutable scratch, never shared)."""
+
+    asked: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    absent: list[str] = field(default_factory=list)
+    """Sources that cover the question and answered that they hold nothing."""
+    not_covered: list[str] = field(default_factory=list)
 
 
 class Resolver:
@@ -55,8 +78,32 @@ class Resolver:
                 reason = str(error).split(" (", 1)[0]  # the cause, without the request that met it
                 self._note(f"{source.name} could not be reached ({reason}); carrying on with the cache and snapshots")
 
+    # --- many references ----------------------------------------------------------------------
+
+    def prefetch(self, references: Sequence[Reference]) -> None:
+        """Let each batching source fetch what resolving `references` will ask of it.
+
+        References whose DOI a local source (snapshot) ahead of it already holds are left out, so
+        no batch carries what need not leave the machine. A failed batch is no failure here: the
+        one-by-one resolution asks again and reports honestly.
+        """
+        pending = [r for r in references if r.parsed or r.raw.strip()]
+        for source in self.sources:
+            prefetch = getattr(source, "prefetch", None)
+            if prefetch is None:
+                if not is_remote(source):
+                    pending = [r for r in pending if not _holds_doi(source, r)]
+                continue
+            if not pending:
+                return
+            try:
+                prefetch(pending, lambda key: False, lambda key, answer: None)
+            except (SourceUnavailable, NotCovered) as error:
+                log.debug("%s: prefetch gave up (%s); references are asked one by one", source.name, error)
+
     def resolve_all(self, references: Sequence[Reference], progress: Progress | None = None) -> list[Resolution]:
         """One resolution per reference, in the same order. Threads only wait on the network."""
+        self.prefetch(references)
         if self.jobs == 1 or len(references) < 2:
             results = []
             for index, reference in enumerate(references, 1):
@@ -82,132 +129,203 @@ class Resolver:
         pool.shutdown(wait=True)
         return [results_by_index[i] for i in range(len(references))]
 
+    # --- one reference ------------------------------------------------------------------------
+
     def resolve(self, reference: Reference) -> Resolution:
-        """Resolve one reference: its DOI first when it has a valid one, then a bibliographic search."""
+        """Resolve one reference: its DOI first when it has a valid one, else its PMID or PMCID,
+        then a bibliographic search."""
         if not reference.parsed and not reference.raw.strip():
             return Resolution(reference.id, ResolutionStatus.SKIPPED)
-        doi = normalize_doi(str(reference.csl.get("DOI", ""))) if reference.csl.get("DOI") else ""
-        if doi and is_valid_doi(doi):
+        doi = reference_doi(reference)
+        if doi:
             return self._resolve_by_doi(reference, doi)
+        kind, identifier = reference_pubmed_id(reference)
+        if kind and any(_offers(s, f"lookup_{kind}") for s in self.sources):
+            return self._resolve_by_pubmed_id(reference, kind, identifier)
         return self._resolve_by_search(reference)
 
-    def _resolve_by_doi(self, reference: Reference, doi: str) -> Resolution:
-        asked: list[str] = []
-        failures: list[str] = []
-        found: Work | None = None
-        for source in self.sources:
-            asked.append(source.name)
-            try:
-                found = source.lookup_doi(doi)
-            except SourceUnavailable as error:
-                self._failed(source, error, failures)
-                continue
-            if found is not None:
-                break
+    def _ask(self, answers: _Answers, source: WorkSource, ask: Callable[[], Work | None]) -> Work | None:
+        answers.asked.append(source.name)
+        try:
+            found = ask()
+        except NotCovered as why:
+            answers.not_covered.append(str(why))
+            return None
+        except SourceUnavailable as error:
+            self._failed(source, error, answers.failures)
+            return None
         if found is None:
-            if not failures and not self._any_complete():
-                # Only partial sources were asked: the DOI may well be registered.
-                searched = self._resolve_by_search(reference)
-                if searched.status is ResolutionStatus.MATCHED:
-                    return searched
-                return Resolution(reference.id, ResolutionStatus.NOT_CHECKED, method="doi",
-                                  sources=tuple(dict.fromkeys([*asked, *searched.sources])))
-            if failures:
-                # The DOI may well exist: a failed source cannot say it does not.
-                searched = self._resolve_by_search(reference)
-                if searched.status is ResolutionStatus.MATCHED:
-                    return searched
+            answers.absent.append(source.name)
+        return found
+
+    def _resolve_by_doi(self, reference: Reference, doi: str) -> Resolution:
+        answers = _Answers()
+        found: Work | None = None
+        decider = ""
+        for source in self.sources:
+            found = self._ask(answers, source, lambda s=source: s.lookup_doi(doi))  # type: ignore[misc]
+            if found is not None:
+                decider = source.name
+                break
+        if found is not None:
+            if same_work(reference.csl, reference.raw, found):
                 return Resolution(
-                    reference.id, ResolutionStatus.UNVERIFIED, method="doi",
-                    sources=tuple(asked), failures=tuple(failures) + searched.failures,
+                    reference.id, ResolutionStatus.MATCHED, work=found, confidence=1.0, method="doi",
+                    evidence=(f"DOI {doi} found in {decider}", "record agrees with the reference"),
+                    sources=tuple(answers.asked), decided_by=decider, not_covered=tuple(answers.not_covered),
                 )
-            # Every source answered and none knows the DOI: try to find the work itself.
+            # The DOI belongs to another work: find the one the reference describes, if any.
             return _searched_instead(
-                self._resolve_by_search(reference), "doi-unknown", f"DOI {doi} is registered nowhere", asked
+                self._resolve_by_search(reference), "doi-mismatch",
+                f"DOI {doi} belongs to another work: {found.title[:80]}", answers, decider, doi_work=found,
             )
-        if same_work(reference.csl, reference.raw, found):
+        if answers.failures:
+            # The DOI may well exist: a failed source cannot say it does not.
+            searched = self._resolve_by_search(reference)
+            if searched.status is ResolutionStatus.MATCHED:
+                return searched
             return Resolution(
-                reference.id, ResolutionStatus.MATCHED, work=found, confidence=1.0, method="doi",
-                evidence=(f"DOI {doi} found in {found.source}", "record agrees with the reference"),
-                sources=tuple(asked),
+                reference.id, ResolutionStatus.UNVERIFIED, method="doi",
+                sources=tuple(answers.asked), failures=tuple(answers.failures) + searched.failures,
+                not_covered=tuple(answers.not_covered),
             )
-        # The DOI belongs to another work: find the one the reference describes, if any.
+        if not answers.absent:
+            # No source asked covers this DOI (another agency's, or nothing cached offline).
+            return Resolution(
+                reference.id, ResolutionStatus.SKIPPED, method="doi",
+                evidence=(f"no source asked can verify DOI {doi}", *answers.not_covered),
+                sources=tuple(answers.asked), not_covered=tuple(answers.not_covered),
+            )
+        # The sources that cover the DOI answered that it is not registered: find the work itself.
+        deciders = ", ".join(answers.absent)
         return _searched_instead(
-            self._resolve_by_search(reference), "doi-mismatch",
-            f"DOI {doi} belongs to another work: {found.title[:80]}", asked, doi_work=found,
+            self._resolve_by_search(reference), "doi-unknown",
+            f"DOI {doi} is registered nowhere ({deciders}: not found)", answers, deciders,
         )
+
+    def _resolve_by_pubmed_id(self, reference: Reference, kind: str, identifier: str) -> Resolution:
+        label = kind.upper()
+        answers = _Answers()
+        found: Work | None = None
+        decider = ""
+        for source in self.sources:
+            if not _offers(source, f"lookup_{kind}"):
+                continue
+            look = getattr(source, f"lookup_{kind}")
+            found = self._ask(answers, source, lambda look=look: look(identifier))  # type: ignore[misc]
+            if found is not None:
+                decider = source.name
+                break
+        if found is not None and same_work(reference.csl, reference.raw, found):
+            return Resolution(
+                reference.id, ResolutionStatus.MATCHED, work=found, confidence=1.0, method=kind,
+                evidence=(f"{label} {identifier} found in {decider}", "record agrees with the reference"),
+                sources=tuple(answers.asked), decided_by=decider, not_covered=tuple(answers.not_covered),
+            )
+        if found is not None:
+            reason, method = f"{label} {identifier} belongs to another work: {found.title[:80]}", f"{kind}-mismatch"
+        elif answers.failures:
+            reason, method = f"{label} {identifier} could not be looked up", kind
+        elif answers.absent:
+            reason, method = f"{label} {identifier} is not in {', '.join(answers.absent)}", f"{kind}-unknown"
+        else:
+            reason, method = f"no source asked can look up {label} {identifier}", kind
+        searched = _searched_instead(self._resolve_by_search(reference), method, reason, answers, decider)
+        if answers.failures and searched.status is not ResolutionStatus.MATCHED:
+            return replace(searched, status=ResolutionStatus.UNVERIFIED, work=None, decided_by="")
+        return searched
 
     def _resolve_by_search(self, reference: Reference) -> Resolution:
         query = bibliographic_query(reference.csl, reference.raw)
-        asked: list[str] = []
-        failures: list[str] = []
-        best: MatchDecision | None = None
+        answers = _Answers()
+        best: tuple[MatchDecision, str] | None = None
         if not query.strip():
             return Resolution(reference.id, ResolutionStatus.SKIPPED, method="search")
         for source in self.sources:
-            asked.append(source.name)
+            answers.asked.append(source.name)
             try:
-                decision = match_in(source, reference.csl, reference.raw, query)
+                candidates = _candidates(source, reference, query)
+            except NotCovered as why:
+                answers.not_covered.append(str(why))
+                continue
             except SourceUnavailable as error:
-                self._failed(source, error, failures)
+                self._failed(source, error, answers.failures)
                 continue
             if decision.status == "matched":
                 return Resolution(
                     reference.id, ResolutionStatus.MATCHED, work=decision.work,
                     confidence=decision.confidence, method="search", evidence=decision.evidence,
                     candidates=tuple(c for c in decision.candidates if decision.work is None or c.doi != decision.work.doi),
-                    sources=tuple(asked), failures=tuple(failures),
+                    sources=tuple(answers.asked), failures=tuple(answers.failures), decided_by=source.name,
+                    not_covered=tuple(answers.not_covered),
                 )
-            if decision.status == "ambiguous" and (best is None or decision.confidence > best.confidence):
-                best = decision
+            if decision.status == "ambiguous":
+                if best is None or decision.confidence > best[0].confidence:
+                    best = (decision, source.name)
+            else:
+                answers.absent.append(source.name)
         if best is not None:
+            decision, decider = best
             return Resolution(
-                reference.id, ResolutionStatus.AMBIGUOUS, work=None, confidence=best.confidence,
-                method="search", evidence=best.evidence, candidates=best.candidates,
-                sources=tuple(asked), failures=tuple(failures),
+                reference.id, ResolutionStatus.AMBIGUOUS, work=None, confidence=decision.confidence,
+                method="search", evidence=decision.evidence, candidates=decision.candidates,
+                sources=tuple(answers.asked), failures=tuple(answers.failures), decided_by=decider,
+                not_covered=tuple(answers.not_covered),
             )
-        if failures:
-            return Resolution(reference.id, ResolutionStatus.UNVERIFIED, method="search", sources=tuple(asked),
-                              failures=tuple(failures))
-        if not self._any_complete():
-            return Resolution(reference.id, ResolutionStatus.NOT_CHECKED, method="search", sources=tuple(asked))
-        return Resolution(reference.id, ResolutionStatus.NOT_FOUND, method="search", sources=tuple(asked),
-                          absent_as_of=self._absent_as_of())
+        if answers.failures:
+            status = ResolutionStatus.UNVERIFIED
+        elif answers.absent:
+            status = ResolutionStatus.NOT_FOUND
+        else:  # every source asked declined: nothing is known either way
+            return Resolution(
+                reference.id, ResolutionStatus.SKIPPED, method="search",
+                evidence=("no source asked can search for this reference", *answers.not_covered),
+                sources=tuple(answers.asked), not_covered=tuple(answers.not_covered),
+            )
+        return Resolution(
+            reference.id, status, method="search", sources=tuple(answers.asked), failures=tuple(answers.failures),
+            decided_by=", ".join(answers.absent) if status is ResolutionStatus.NOT_FOUND else "",
+            not_covered=tuple(answers.not_covered),
+        )
 
 
-def match_in(
-    source: WorkSource, csl: CslItem, raw: str, query: str | None = None, examined: list[Work] | None = None
-) -> MatchDecision:
-    """The matcher's decision on a reference's candidates from one source.
+def _offers(source: WorkSource, method: str) -> bool:
+    """True when a source offers a kind of lookup (a cache wrapper offers what its source does)."""
+    offers = getattr(source, "offers", None)
+    return bool(offers(method)) if callable(offers) else hasattr(source, method)
 
-    A source with blocking keys (`candidates(csl, raw)`, see `citecheck.references.blocking`)
-    is asked for those first; only when none of them is a match is it searched as well
-    (`search(query, rows=5)`), and the decision is made over both. `decide` judges every
-    candidate either way. Every candidate judged is appended to `examined` when given.
-    Raises SourceUnavailable when the source cannot answer.
-    """
-    query = bibliographic_query(csl, raw) if query is None else query
-    keyed: list[Work] = []
-    by_keys = getattr(source, "candidates", None)
-    if callable(by_keys):
-        keyed = by_keys(csl, raw)
-        if keyed:
-            decision = decide(csl, raw, keyed)
-            if decision.status == "matched":
-                if examined is not None:
-                    examined.extend(keyed)
-                return decision
-    candidates = [*keyed, *source.search(query, rows=5)]
-    if examined is not None:
-        examined.extend(candidates)
-    return decide(csl, raw, candidates)
+
+def _candidates(source: WorkSource, reference: Reference, query: str) -> list[Work]:
+    """A source's candidates: from its citation matcher when it has one, else its search."""
+    matcher = getattr(source, "candidates_for", None)
+    if matcher is not None:
+        return list(matcher(reference))
+    return source.search(query, rows=5)
+
+
+def _holds_doi(source: WorkSource, reference: Reference) -> bool:
+    """True when a (local) source holds the reference's DOI; any failure counts as not held."""
+    doi = reference_doi(reference)
+    if not doi:
+        return False
+    try:
+        return source.lookup_doi(doi) is not None
+    except Exception:  # a local source failing is the one-by-one pass's business, not the batch's
+        return False
 
 
 def _searched_instead(
-    searched: Resolution, method: str, reason: str, asked: list[str], doi_work: Work | None = None
+    searched: Resolution, method: str, reason: str, answers: _Answers, decider: str, doi_work: Work | None = None
 ) -> Resolution:
-    """The outcome of searching for a reference whose DOI did not settle it (unknown, or another
-    work's): the search's verdict, with why the DOI was set aside first in the evidence."""
+    """The outcome of searching for a reference whose identifier did not settle it (unknown, or
+    another work's): the search's verdict, with why the identifier was set aside first in the
+    evidence. Who decided: the search's source for a match, else the identifier's and the
+    search's deciders together."""
+    if searched.status is ResolutionStatus.MATCHED:
+        decided_by = searched.decided_by
+    else:
+        names = [n.strip() for part in (decider, searched.decided_by) for n in part.split(",") if n.strip()]
+        decided_by = ", ".join(dict.fromkeys(names))
     return Resolution(
         searched.reference_id,
         searched.status,
@@ -217,6 +335,8 @@ def _searched_instead(
         evidence=(reason,) + searched.evidence,
         candidates=searched.candidates,
         doi_work=doi_work,
-        sources=tuple(dict.fromkeys([*asked, *searched.sources])),
-        failures=searched.failures,
+        sources=tuple(dict.fromkeys([*answers.asked, *searched.sources])),
+        failures=tuple(answers.failures) + searched.failures,
+        decided_by=decided_by,
+        not_covered=tuple(dict.fromkeys([*answers.not_covered, *searched.not_covered])),
     )

@@ -1,11 +1,25 @@
-"""The one port every source of registry records implements, and the failure they raise."""
+"""The one port every source of registry records implements, the optional abilities some have,
+and the two ways a source can decline to answer.
+
+Three outcomes are kept apart, because the report must never confuse them:
+
+* an answer: the work (`Work`), or "not held" (`None`, an empty candidate list). "Not held" is a
+  statement about the reference only from a source that *covers* it: Crossref about a DOI that
+  Crossref registered, DataCite about a DataCite DOI, PubMed about a PMID;
+* `NotCovered`: the question is outside what the source can speak to (a DOI another agency
+  registered, a free-text search at a registry without one, an offline run with nothing cached).
+  It is neither evidence for nor against the reference: a reference that no asked source covers
+  is "not checked", never "may not exist";
+* `SourceUnavailable`: the source could not answer (network, rate limit, server error). The
+  reference is "could not verify", never "not found".
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
-from citecheck.model import Work
+from citecheck.model import Reference, Work
 
 
 class SourceUnavailable(Exception):
@@ -17,29 +31,24 @@ class SourceUnavailable(Exception):
     """
 
 
-@dataclass(frozen=True, slots=True)
-class Coverage:
-    """What part of a registry a source holds, so that absence from it can be weighed.
+class NotCovered(Exception):
+    """The source cannot speak to this question: it neither holds nor excludes the work.
 
-    Only a complete source's silence is evidence: a reference that no complete source was
-    asked about is "not checked", never "may not exist". A source without a `coverage`
-    attribute (the live Crossref API, test doubles) counts as complete as of now.
+    Raised for a DOI registered with another agency, a kind of lookup the source does not offer,
+    or an offline run whose cache holds no answer. The message is one line saying why
+    (`crossref: 10.5061/dryad.8515 is registered with DataCite`).
     """
 
-    complete: bool
-    """True when the source holds the whole registry (the live service, or a snapshot of the
-    whole public data file)."""
-    as_of: str = ""
-    """The date (YYYY-MM-DD) a complete snapshot holds the registry as of; "" for a live
-    service (it holds it as of now) and for partial sources."""
-    description: str = ""
-    """One line for `snapshot info` and reports: what the source covers."""
 
+CacheKey = tuple[str | int, ...]
+"""What an answer is stored under in the answer cache (see `sources.cache`)."""
 
-def coverage_of(source: object) -> Coverage:
-    """A source's coverage: its `coverage` attribute, or complete as of now when it has none."""
-    coverage = getattr(source, "coverage", None)
-    return coverage if isinstance(coverage, Coverage) else Coverage(complete=True)
+Fresh = Callable[[CacheKey], bool]
+"""Tells a prefetching source whether a fresh answer for a key is already cached."""
+
+Keep = Callable[[CacheKey, "Sequence[Work] | NotCovered"], None]
+"""Takes an answer a prefetching source fetched (the works, or why it cannot answer) to keep in
+the answer cache, so that a later run need not ask again even if this run never uses it."""
 
 
 @runtime_checkable
@@ -52,7 +61,8 @@ class WorkSource(Protocol):
     def lookup_doi(self, doi: str) -> Work | None:
         """The work registered under a normalised DOI, or None when the source knows it not.
 
-        Raises SourceUnavailable when the source cannot tell.
+        Raises SourceUnavailable when the source cannot tell, NotCovered when the DOI is outside
+        what the source covers.
         """
         ...
 
@@ -60,6 +70,57 @@ class WorkSource(Protocol):
         """Candidate works for a free-text bibliographic query, best first, at most `rows`.
 
         An empty list means the source answered and has nothing. Raises SourceUnavailable when
-        the source cannot tell.
+        the source cannot tell, NotCovered when it offers no such search.
         """
         ...
+
+
+@runtime_checkable
+class Prefetching(Protocol):
+    """A source that answers many references at once (batched requests) before they are
+    resolved one by one; the one-by-one calls are then answered from what it fetched."""
+
+    def prefetch(self, references: Sequence[Reference], fresh: Fresh, keep: Keep) -> None:
+        """Fetch, in as few requests as the service allows, what resolving `references` will ask.
+
+        Skips what `fresh` says is cached, and hands every answer it got to `keep`. Never raises
+        for a failed batch: the one-by-one calls ask again (and fail honestly if the service is
+        down).
+        """
+        ...
+
+
+@runtime_checkable
+class ReferenceMatcher(Protocol):
+    """A source that finds candidates from a reference's fields rather than from a text query
+    (PubMed's citation matcher needs journal, year, volume, first page and author apart)."""
+
+    def candidates_for(self, reference: Reference) -> list[Work]:
+        """Candidate works for the reference (validated by the caller like any candidates)."""
+        ...
+
+    def candidates_key(self, reference: Reference) -> CacheKey | None:
+        """The cache key of `candidates_for(reference)`, or None when it cannot be asked."""
+        ...
+
+
+@runtime_checkable
+class PubMedIdentifiers(Protocol):
+    """A source that looks works up by PubMed and PubMed Central identifiers."""
+
+    def lookup_pmid(self, pmid: str) -> Work | None:
+        """The work with this PMID, or None when PubMed has no such record."""
+        ...
+
+    def lookup_pmcid(self, pmcid: str) -> Work | None:
+        """The work with this PMCID (`PMC1234567`), or None when PMC has no such article."""
+        ...
+
+
+def is_remote(source: object) -> bool:
+    """True for a source that asks a service over the network (directly or behind the cache).
+
+    Local sources (snapshots, in-memory) are cheap to ask and are consulted before batching, so
+    that batches never carry what a local source already holds.
+    """
+    return bool(getattr(source, "remote", False))

@@ -33,9 +33,9 @@ from typing import Any, TypeVar
 
 import platformdirs
 
-from citecheck.model import Name, Update, Work
+from citecheck.model import Name, Reference, Update, Work
 from citecheck.references.doi import normalize_doi
-from citecheck.sources.base import WorkSource
+from citecheck.sources.base import CacheKey, Fresh, Keep, NotCovered, WorkSource
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,16 @@ def doi_key(doi: str) -> CacheKey:
 def search_key(query: str, rows: int) -> CacheKey:
     """The cache key of a search: whitespace collapsed and case folded (Crossref ignores both)."""
     return ("search", " ".join(query.split()).casefold(), rows)
+
+
+def pmid_key(pmid: str) -> CacheKey:
+    """The cache key of a PMID lookup."""
+    return ("pmid", pmid.strip())
+
+
+def pmcid_key(pmcid: str) -> CacheKey:
+    """The cache key of a PMCID lookup (upper case, with its `PMC`)."""
+    return ("pmcid", pmcid.strip().upper())
 
 
 # --- Work <-> JSON ------------------------------------------------------------------------------
@@ -289,6 +299,35 @@ class AnswerCache:
             return None
         return CachedAnswer(works=works, stored_at=stored_at)
 
+    def get_value(self, key: CacheKey) -> Any:
+        """A stored JSON value (not works: e.g. a DOI prefix's agency) if still fresh, else None."""
+        try:
+            row = self._conn().execute(
+                "SELECT found, payload, stored_at FROM answers WHERE key = ?", (self._key_text(key),)
+            ).fetchone()
+        except sqlite3.Error as exc:
+            log.warning("answer cache read failed (%s); asking the source", exc)
+            return None
+        if row is None:
+            return None
+        found, payload, stored_at = row
+        if self._clock() - stored_at >= (self.found_ttl if found else self.missing_ttl):
+            return None
+        try:
+            return json.loads(payload)
+        except ValueError:
+            return None
+
+    def put_value(self, key: CacheKey, value: Any, found: bool = True) -> None:
+        """Store a JSON value; `found=False` gives it the short "not found" lifetime."""
+        try:
+            self._conn().execute(
+                "INSERT OR REPLACE INTO answers (key, found, payload, stored_at) VALUES (?, ?, ?, ?)",
+                (self._key_text(key), 1 if found else 0, json.dumps(value, ensure_ascii=False), self._clock()),
+            )
+        except sqlite3.Error as exc:
+            log.warning("answer cache write failed (%s); answer not kept", exc)
+
     def put(self, key: CacheKey, works: Sequence[Work]) -> None:
         """Store an answer: the works found, or none for "not found". Never call it for failures."""
         payload = json.dumps([json.loads(work_to_json(w)) for w in works], ensure_ascii=False)
@@ -302,52 +341,147 @@ class AnswerCache:
 
 
 class CachedSource:
-    """A `WorkSource` that answers from an `AnswerCache` first and stores what `inner` answers.
+    """A source that answers from an `AnswerCache` first and stores what `inner` answers.
 
-    `refresh=True` ignores stored answers (but stores the new ones). Failures of `inner`
-    (SourceUnavailable) pass through and are never stored. Works served from the cache carry
-    `source="cache"` and say in `provenance` which source answered and when.
+    Every kind of question a source may answer is cached per question: a DOI, a PMID, a PMCID, a
+    search, a reference's citation-matcher candidates. `refresh=True` ignores stored answers (but
+    stores the new ones). Failures (SourceUnavailable) and questions outside the source's
+    coverage (NotCovered) pass through and are never stored. Works served from the cache keep
+    the registry's name as their `source` and say in `cached_on` when they were stored, so a
+    finding reads the same whether its record was asked today or last week.
+
+    With `offline=True` the inner source is never asked: a question the cache cannot answer is
+    NotCovered ("offline, nothing cached"), which leaves the reference unchecked rather than
+    accused.
     """
 
-    def __init__(self, inner: WorkSource, cache: AnswerCache, refresh: bool = False) -> None:
+    remote = True
+    """A network source (behind its cache): batched, and asked after local sources."""
+
+    def __init__(self, inner: WorkSource, cache: AnswerCache, refresh: bool = False, offline: bool = False) -> None:
         self.inner = inner
         self.cache = cache
         self.refresh = refresh
+        self.offline = offline
         self.name = inner.name
+        # A DOI is a different question at Crossref and at DataCite: sources other than Crossref
+        # keep their answers under their own prefix (`cache_namespace`). Crossref's keep the
+        # keys they always had, so existing caches stay valid.
+        namespace = str(getattr(inner, "cache_namespace", "") or "")
+        self._namespace: tuple[str, ...] = (namespace,) if namespace else ()
 
     @property
     def unreachable(self) -> bool:
         """True when the wrapped source found its service unreachable (so the run can say so once)."""
         return bool(getattr(self.inner, "unreachable", False))
 
+    def offers(self, method: str) -> bool:
+        """True when the wrapped source offers `method` (`lookup_pmid`, `candidates_for`, …)."""
+        return hasattr(self.inner, method)
+
+    def key(self, key: CacheKey) -> CacheKey:
+        """`key` in this source's namespace."""
+        return self._namespace + tuple(key)
+
+    def fresh(self, key: CacheKey) -> bool:
+        """True when a fresh answer (or "not covered") for `key` is stored in this source's namespace."""
+        if self.refresh:
+            return False
+        return self.cache.get(self.key(key)) is not None or self.cache.get_value(self._declined(key)) is not None
+
+    def _declined(self, key: CacheKey) -> CacheKey:
+        """Where the source's "not covered" for `key` is kept (apart from its answers)."""
+        return self.key(key) + ("not-covered",)
+
     def _stored(self, key: CacheKey) -> tuple[Work, ...] | None:
         if self.refresh:
             return None
-        hit = self.cache.get(key)
+        hit = self.cache.get(self.key(key))
         if hit is None:
             return None
         day = time.strftime("%Y-%m-%d", time.gmtime(hit.stored_at))
         return tuple(
-            dataclasses.replace(w, source="cache", provenance=w.provenance or f"cached answer of {w.source or self.name}, {day}")
+            dataclasses.replace(w, source=w.source if w.source not in ("", "cache") else self.name, cached_on=day)
             for w in hit.works
         )
 
-    def lookup_doi(self, doi: str) -> Work | None:
-        """The work with this DOI, from the cache when fresh, else from `inner`."""
-        key = doi_key(doi)
+    def _ask(self, key: CacheKey, what: str, ask: Callable[[], Sequence[Work]]) -> tuple[Work, ...]:
         stored = self._stored(key)
         if stored is not None:
-            return stored[0] if stored else None
-        work = self.inner.lookup_doi(doi)
-        self.cache.put(key, [work] if work is not None else [])
-        return work
+            return stored
+        if not self.refresh:
+            declined = self.cache.get_value(self._declined(key))
+            if isinstance(declined, str):
+                raise NotCovered(declined)
+        if self.offline:
+            raise NotCovered(f"{self.name}: offline, and no cached answer for {what}")
+        try:
+            works = tuple(ask())
+        except NotCovered as why:
+            # "Not mine to answer" (another agency's DOI, a journal PubMed does not index) is an
+            # answer too: kept for the short lifetime, so the next run need not ask again.
+            self.cache.put_value(self._declined(key), str(why), found=False)
+            raise
+        self.cache.put(self.key(key), works)
+        return works
+
+    def lookup_doi(self, doi: str) -> Work | None:
+        """The work with this DOI, from the cache when fresh, else from `inner`."""
+        def ask() -> list[Work]:
+            work = self.inner.lookup_doi(doi)
+            return [work] if work is not None else []
+
+        found = self._ask(doi_key(doi), f"DOI {normalize_doi(doi)}", ask)
+        return found[0] if found else None
 
     def search(self, query: str, rows: int = 5) -> list[Work]:
         """Candidates for the query, from the cache when fresh, else from `inner`."""
-        key = search_key(query, rows)
-        stored = self._stored(key)
-        if stored is not None:
-            return list(stored)
-        works = self.inner.search(query, rows)
-        self.cache.put(key, works)
-        return works
+        return list(self._ask(search_key(query, rows), "this search", lambda: self.inner.search(query, rows)))
+
+    def candidates_for(self, reference: Reference) -> list[Work]:
+        """The inner source's candidates for the reference (its citation matcher where it has
+        one, else a bibliographic search), from the cache when fresh."""
+        matcher = getattr(self.inner, "candidates_for", None)
+        if matcher is None:
+            from citecheck.matching import bibliographic_query
+
+            return self.search(bibliographic_query(reference.csl, reference.raw), rows=5)
+        key = self.inner.candidates_key(reference)  # type: ignore[attr-defined]
+        if key is None:
+            return list(matcher(reference))  # raises NotCovered: nothing to ask, nothing to keep
+        return list(self._ask(key, "this reference", lambda: matcher(reference)))
+
+    def lookup_pmid(self, pmid: str) -> Work | None:
+        """The work with this PMID, from the cache when fresh, else from `inner`."""
+        return self._identifier("lookup_pmid", pmid_key(pmid), f"PMID {pmid}", pmid)
+
+    def lookup_pmcid(self, pmcid: str) -> Work | None:
+        """The work with this PMCID, from the cache when fresh, else from `inner`."""
+        return self._identifier("lookup_pmcid", pmcid_key(pmcid), f"PMCID {pmcid}", pmcid)
+
+    def _identifier(self, method: str, key: CacheKey, what: str, value: str) -> Work | None:
+        look = getattr(self.inner, method, None)
+        if look is None:
+            raise NotCovered(f"{self.name}: no {what.split()[0]} lookups")
+
+        def ask() -> list[Work]:
+            work = look(value)
+            return [work] if work is not None else []
+
+        found = self._ask(key, what, ask)
+        return found[0] if found else None
+
+    def prefetch(self, references: Sequence[Reference], fresh: Fresh | None = None, keep: Keep | None = None) -> None:
+        """Let the inner source fetch in batches what is not cached yet, and keep every answer it
+        got (nothing when offline)."""
+        prefetch = getattr(self.inner, "prefetch", None)
+        if prefetch is None or self.offline:
+            return
+        prefetch(references, self.fresh, self.keep)
+
+    def keep(self, key: CacheKey, answer: Sequence[Work] | NotCovered) -> None:
+        """Store an answer the inner source fetched ahead (works, or why it cannot answer)."""
+        if isinstance(answer, NotCovered):
+            self.cache.put_value(self._declined(key), str(answer), found=False)
+        else:
+            self.cache.put(self.key(key), list(answer))

@@ -29,13 +29,12 @@ i.e. Crossref rejecting the request, which says nothing about whether the DOI ex
 from __future__ import annotations
 
 import contextvars
-import email.utils
 import logging
+import re
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import habanero
@@ -43,21 +42,42 @@ import habanero.request
 import habanero.request_class
 import httpx2
 
-from citecheck.model import Work
+from citecheck.model import Reference, Work
 from citecheck.references.doi import is_valid_doi, normalize_doi, quote_doi
-from citecheck.sources.base import SourceUnavailable
+from citecheck.sources.agency import DoiAgencies
+from citecheck.sources.base import Fresh, Keep, NotCovered, SourceUnavailable
+from citecheck.sources.cache import doi_key
+from citecheck.sources.http import (
+    USER_AGENT,
+    Asker,
+    Outcome,
+    interval_seconds,
+    read_within,
+    status_outcome,
+    transport_outcome,
+)
 from citecheck.sources.pacing import POLITE, PUBLIC, Pacer, RequestKind
 from citecheck.sources.records import work_from_record
-from citecheck.version import __version__
 
 log = logging.getLogger(__name__)
 
-_PROJECT_URL = "https://github.com/citecheck/citecheck"
-#: The longest Retry-After honoured; beyond it, waiting is worse than reporting "could not verify".
-RETRY_AFTER_CAP = 30.0
+BATCH_DOIS = 50
+"""Most DOIs asked in one list request. Client authors report 50 working at Crossref; at 3 list
+requests a second that is 150 DOIs a second, fifteen times the single-lookup rate, while a reply
+(about 30 KB per real record) stays near 1.5 MB. See reports/url-limits.md for the measurements."""
+
+BATCH_URL_CHARS = 4000
+"""Longest list-request URL sent. nginx's default request-line buffer and Jetty's default header
+buffer (Crossref answers from Jetty behind a load balancer) are both 8 KB, request line and
+headers together: half of it leaves room for headers, a long User-Agent and the Plus token.
+50 typical DOIs (about 30 characters, 45 encoded) need about 2.4 KB."""
+
+#: DOIs Crossref's filter syntax carries safely: Crossref's recommended pattern for modern DOIs
+#: (lower case: DOIs are normalised). Others (commas would split the filter) are asked alone.
+_BATCHABLE = re.compile(r"^10\.\d{4,9}/[-._;()/:a-z0-9]+$")
 
 
-USER_AGENT_SUFFIX = f"citecheck/{__version__} (+{_PROJECT_URL})"
+USER_AGENT_SUFFIX = USER_AGENT
 """What citecheck adds to habanero's User-Agent, as Crossref's etiquette asks."""
 
 
@@ -65,12 +85,8 @@ USER_AGENT_SUFFIX = f"citecheck/{__version__} (+{_PROJECT_URL})"
 
 
 class _Call:
-    """One `CrossrefSource` attempt: the client to use and what the server answered.
-
-    httpx's timeout bounds each read, not the whole answer: a server that drips a byte now and
-    then never times out. The body is therefore read in chunks against `budget` seconds in all,
-    and an answer still incomplete by then is a timeout like any other.
-    """
+    """One `CrossrefSource` attempt: the client to use and what the server answered (read whole
+    within `budget` seconds, see `http.read_within`)."""
 
     def __init__(self, client: httpx2.Client, budget: float | None = None) -> None:
         self.client = client
@@ -80,25 +96,11 @@ class _Call:
 
     def get(self, url: str, **kwargs: Any) -> httpx2.Response:
         try:
-            self.response = self._get(url, kwargs)
+            self.response = read_within(self.client, url, self.budget, **kwargs)
         except Exception as exc:
             self.error = exc
             raise
         return self.response
-
-    def _get(self, url: str, kwargs: dict[str, Any]) -> httpx2.Response:
-        if self.budget is None:
-            return self.client.get(url, **kwargs)
-        deadline = time.monotonic() + self.budget
-        with self.client.stream("GET", url, **kwargs) as streamed:
-            chunks: list[bytes] = []
-            for chunk in streamed.iter_raw():
-                chunks.append(chunk)
-                if time.monotonic() > deadline:
-                    raise httpx2.ReadTimeout("answer not complete in time (slow drip)", request=streamed.request)
-        # The raw (still encoded) body with the original headers: decoded once, as usual.
-        return httpx2.Response(streamed.status_code, headers=streamed.headers, content=b"".join(chunks),
-                               request=streamed.request)
 
 
 _CURRENT: contextvars.ContextVar[_Call | None] = contextvars.ContextVar("citecheck_crossref_call", default=None)
@@ -142,90 +144,41 @@ _HOOKED = _install_stand_in()
 # --- classification ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Outcome:
-    """How one attempt ended."""
-
-    reply: dict[str, Any] | None = None
-    """The parsed JSON reply (on success)."""
-    not_found: bool = False
-    retry: bool = False
-    """The failure is transient: try again after a delay."""
-    unreachable: bool = False
-    problem: str = ""
-    """One line, for the final SourceUnavailable (redacted later)."""
-    retry_after: float | None = None
-
-
-def _retry_after(response: httpx2.Response) -> float | None:
-    value = response.headers.get("retry-after")
-    if not value:
-        return None
-    value = value.strip()
-    try:  # delay-seconds: an integer by RFC 9110; a decimal is read too, being unambiguous
-        seconds = float(value)
-    except ValueError:
-        pass
-    else:
-        return seconds if seconds >= 0 and seconds == seconds else None  # no negatives, no NaN
-    try:  # HTTP-date form
-        when = email.utils.parsedate_to_datetime(value)
-        return max(0.0, when.timestamp() - time.time())
-    except (TypeError, ValueError):
-        return None
-
-
-def _interval_seconds(text: str) -> float | None:
-    """`1s`, `500ms`, `1m` or a bare number of seconds, as seconds."""
-    text = text.strip().lower()
-    for suffix, factor in (("ms", 0.001), ("s", 1.0), ("m", 60.0)):
-        if text.endswith(suffix):
-            text, scale = text[: -len(suffix)], factor
-            break
-    else:
-        scale = 1.0
-    try:
-        return float(text) * scale
-    except ValueError:
-        return None
-
-
-def _classify(call: _Call, reply: Any, error: Exception | None) -> _Outcome:
+def _classify(call: _Call, reply: Any, error: Exception | None) -> Outcome:
     """Decide what one attempt meant, from what the server actually sent."""
     if call.error is not None or (call.response is None and error is not None):
-        exc = call.error or error
-        if isinstance(exc, httpx2.ConnectError):
-            return _Outcome(unreachable=True, problem="cannot connect")
-        if isinstance(exc, httpx2.TimeoutException):
-            return _Outcome(retry=True, problem="timed out")
-        if isinstance(exc, httpx2.TransportError):
-            return _Outcome(retry=True, problem=f"connection failed ({type(exc).__name__})")
-        return _Outcome(problem=f"unexpected error ({type(exc).__name__})")
+        return transport_outcome(call.error or error)  # type: ignore[arg-type]
     response = call.response
     if response is None:
-        return _Outcome(problem="no request was made")
-    status = response.status_code
-    if status == 404:
-        return _Outcome(not_found=True)
-    if status == 429 or status >= 500:
-        return _Outcome(retry=True, problem=f"HTTP {status}", retry_after=_retry_after(response))
-    if status >= 400:
-        hint = " (is the Metadata Plus token valid?)" if status in (401, 403) else ""
-        return _Outcome(problem=f"HTTP {status}{hint}")
+        return Outcome(problem="no request was made")
+    decided = status_outcome(response, token_hint=" (is the Metadata Plus token valid?)")
+    if decided is not None:
+        return decided
     if error is not None or not isinstance(reply, dict) or not isinstance(reply.get("message"), dict):
         # A 200 that is an HTML page, truncated or otherwise not Crossref JSON: proxies and
         # overloaded gateways do this, and it usually passes.
-        return _Outcome(retry=True, problem=f"malformed reply (HTTP {status})")
-    return _Outcome(reply=reply)
+        return Outcome(retry=True, problem=f"malformed reply (HTTP {response.status_code})")
+    return Outcome(reply=reply, answered=True)
 
 
 # --- the source ----------------------------------------------------------------------------------
 
 
 class CrossrefSource:
-    """Crossref's REST API as a `WorkSource`. Thread-safe; share one per run."""
+    """Crossref's REST API as a `WorkSource`. Thread-safe; share one per run.
+
+    DOIs are verified in batches when the resolver prefetches (`prefetch`): one list request,
+    `/works?filter=doi:A,doi:B,…&rows=N`, counted against the list budget, answers for up to
+    `batch_size` DOIs at once (see `batches` for the URL-length bound). What a batch holds is
+    kept for the run and handed out by `lookup_doi`; a DOI a batch did not return, and every
+    DOI of a batch that failed, is asked alone (`/works/{doi}`), whose 404 is Crossref's own
+    word. With `agencies`, a 404 is trusted only for a DOI Crossref registered: a DOI of
+    another agency is NotCovered, never "not found".
+    """
 
     name = "crossref"
+    remote = True
+    """A network source: batched, and asked after local sources."""
 
     def __init__(
         self,
@@ -235,6 +188,9 @@ class CrossrefSource:
         timeout: float = 10.0,
         pacer: Pacer | None = None,
         client: habanero.Crossref | None = None,
+        agencies: DoiAgencies | None = None,
+        batch_size: int = BATCH_DOIS,
+        max_url_chars: int = BATCH_URL_CHARS,
     ) -> None:
         if token and not _HOOKED:
             raise RuntimeError("this habanero version cannot send the Metadata Plus token")
@@ -242,34 +198,55 @@ class CrossrefSource:
             base_url=base_url.rstrip("/"), mailto=mailto, ua_string=USER_AGENT_SUFFIX, timeout=timeout
         )
         self._secrets = tuple(s for s in (token, mailto, getattr(self._cr, "mailto", None)) if s)
-        self.pacer = pacer or Pacer(POLITE if mailto else PUBLIC)
-        """The pacer every request goes through (shared with other sources of the same run)."""
+        self.asker = Asker("crossref", pacer or Pacer(POLITE if mailto else PUBLIC), self._cr.base_url, self._redact)
+        """The retry loop (pacing per class, back-off, failure budget) every request goes through."""
         headers = {"Crossref-Plus-API-Token": f"Bearer {token}"} if token else {}
         # One pooled client per source: habanero alone opens a new connection per request.
         self._http = httpx2.Client(headers=headers, timeout=timeout)
         # A whole answer may take twice the per-read timeout (a large search reply arriving
         # steadily); a slower one is a drip and counts as timed out.
         self._budget = 2 * timeout
-        self._unreachable = threading.Event()
-        self._waited_long = threading.Event()  # a Retry-After over the cap was honoured once
+        self.agencies = agencies
+        """Who registered a DOI, asked when Crossref does not hold it (None: a 404 is trusted)."""
+        if batch_size < 1 or max_url_chars < 200:
+            raise ValueError("batch_size must be positive and max_url_chars at least 200")
+        self.batch_size = batch_size
+        """Most DOIs per list request."""
+        self.max_url_chars = max_url_chars
+        """Longest list-request URL sent (see BATCH_URL_CHARS)."""
+        self._batched: dict[str, Work] = {}
+        self._batched_lock = threading.Lock()
+
+    @property
+    def pacer(self) -> Pacer:
+        """The pacer every request goes through."""
+        return self.asker.pacer
 
     @property
     def unreachable(self) -> bool:
         """True once a connection failed outright (refused, DNS): later calls fail at once."""
-        return self._unreachable.is_set()
+        return self.asker.unreachable
 
     def close(self) -> None:
         """Close the pooled HTTP connections."""
         self._http.close()
 
     def lookup_doi(self, doi: str) -> Work | None:
-        """The work registered under `doi`, or None on a 404. ValueError for an invalid DOI."""
+        """The work registered under `doi`, from this run's batches or asked alone.
+
+        None when Crossref answers 404 and the DOI is Crossref's (or registered nowhere);
+        NotCovered when another agency registered it. ValueError for an invalid DOI.
+        """
         normalised = normalize_doi(doi)
         if not is_valid_doi(normalised):
             raise ValueError(f"not a valid DOI: {doi!r}")
+        with self._batched_lock:
+            batched = self._batched.get(normalised)
+        if batched is not None:
+            return batched
         reply = self._ask("lookup", normalised, lambda: self._cr.works(ids=quote_doi(normalised)))
         if reply is None:
-            return None
+            return self._not_held(normalised)
         message = reply["message"]
         if not message.get("DOI"):
             raise SourceUnavailable(f"crossref: reply for {normalised} carries no DOI")
@@ -294,15 +271,105 @@ class CrossrefSource:
             if isinstance(item, dict) and item.get("DOI")
         ]
 
+    # --- batches ------------------------------------------------------------------------------
+
+    def prefetch(self, references: Sequence[Reference], fresh: Fresh, keep: Keep) -> None:
+        """Ask for the references' DOIs in batches (those `fresh` says are cached excepted).
+        With `batch_size` 1 nothing is batched: every DOI is asked alone by `lookup_doi`."""
+        if self.batch_size <= 1:
+            return
+        wanted: list[str] = []
+        seen: set[str] = set()
+        for reference in references:
+            written = reference.csl.get("DOI")
+            doi = normalize_doi(str(written)) if written else ""
+            if not doi or doi in seen or not is_valid_doi(doi) or fresh(doi_key(doi)):
+                continue
+            seen.add(doi)
+            with self._batched_lock:
+                if doi in self._batched:
+                    continue
+            wanted.append(doi)
+        batches = self.batches(wanted)
+        if not batches:
+            return
+        pool = ThreadPoolExecutor(max_workers=max(1, min(len(batches), self.pacer.concurrency)))
+        try:
+            for future in [pool.submit(self._fetch_batch, batch) for batch in batches]:
+                for doi, work in future.result().items():
+                    keep(doi_key(doi), [work])
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)  # interrupted: do not wait for the rest
+            raise
+        pool.shutdown(wait=True)
+
+    def batches(self, dois: Sequence[str]) -> list[list[str]]:
+        """`dois` cut into list requests: at most `batch_size` each, and no request URL longer
+        than `max_url_chars`. DOIs the filter syntax cannot carry (a comma, characters outside
+        Crossref's recommended DOI pattern) are left out: they are asked alone."""
+        batches: list[list[str]] = []
+        current: list[str] = []
+        for doi in dois:
+            if not _BATCHABLE.match(doi):
+                continue
+            candidate = [*current, doi]
+            if current and (len(candidate) > self.batch_size or self.batch_url_length(candidate) > self.max_url_chars):
+                batches.append(current)
+                candidate = [doi]
+            if self.batch_url_length(candidate) > self.max_url_chars:
+                continue  # one DOI too long for any batch: asked alone
+            current = candidate
+        if current:
+            batches.append(current)
+        return batches
+
+    def batch_url_length(self, dois: Sequence[str]) -> int:
+        """The length of the list request's URL for these DOIs, encoded as it is sent."""
+        params = httpx2.QueryParams({"filter": ",".join(f"doi:{d}" for d in dois), "rows": str(len(dois))})
+        return len(f"{self._cr.base_url}/works?{params}")
+
+    def _fetch_batch(self, dois: list[str]) -> dict[str, Work]:
+        """Ask for a batch; the works it held, by DOI (none when it failed)."""
+        what = f"batch of {len(dois)} DOIs"
+        try:
+            reply = self._ask("search", what, lambda: self._cr.works(filter={"doi": list(dois)}, limit=len(dois)))
+        except SourceUnavailable as error:
+            log.debug("crossref: %s; its DOIs are asked one by one", error)
+            return {}
+        items = reply["message"].get("items") if reply is not None else None
+        if not isinstance(items, list):
+            log.debug("crossref: %s answered without an item list; asked one by one", what)
+            return {}
+        asked = set(dois)
+        found: dict[str, Work] = {}
+        for item in items:
+            if isinstance(item, dict) and item.get("DOI"):
+                work = work_from_record(item, source=self.name)
+                if work.doi in asked:
+                    found[work.doi] = work
+        with self._batched_lock:
+            self._batched.update(found)
+        return found
+
     # --- internals ----------------------------------------------------------------------------
+
+    def _not_held(self, doi: str) -> None:
+        """Crossref answered 404: None when that settles it, NotCovered when the DOI is another
+        agency's, SourceUnavailable when who registered it cannot be told."""
+        if self.agencies is None:
+            return None
+        try:
+            agency = self.agencies.agency(doi)
+        except SourceUnavailable as error:
+            raise self.asker.fail(f"{doi} not found, and its agency could not be asked ({error})") from None
+        if not agency.exists or agency.key == "crossref":
+            return None
+        raise NotCovered(f"crossref: DOI {doi} is registered with {agency.name}, not Crossref")
 
     def _redact(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, "***")
         return text
-
-    def _fail(self, text: str) -> SourceUnavailable:
-        return SourceUnavailable(self._redact(f"crossref: {text}"))
 
     @contextmanager
     def _attempt(self) -> Iterator[_Call]:
@@ -319,7 +386,7 @@ class CrossrefSource:
         limit = response.headers.get("x-rate-limit-limit")
         interval = response.headers.get("x-rate-limit-interval")
         if limit and interval:
-            seconds = _interval_seconds(interval)
+            seconds = interval_seconds(interval)
             try:
                 if seconds:
                     self.pacer.observe_limits(kind, float(limit), seconds)
@@ -331,16 +398,9 @@ class CrossrefSource:
 
     def _ask(self, kind: RequestKind, what: str, send: Callable[[], Any]) -> dict[str, Any] | None:
         """Send with pacing and retries; the reply, None for a 404, or SourceUnavailable."""
-        delays = self.pacer.backoff_delays()
-        attempts = 0
-        while True:
-            if self._unreachable.is_set():
-                raise self._fail(f"unreachable (an earlier connection failed); {what} not asked")
-            if self.pacer.exhausted():
-                total, failed = self.pacer.counts
-                raise self._fail(f"stopped asking: {failed} of {total} requests failed; {what} not asked")
-            attempts += 1
-            with self.pacer.request(kind), self._attempt() as call:
+
+        def attempt() -> Outcome:
+            with self._attempt() as call:
                 reply: Any = None
                 error: Exception | None = None
                 try:
@@ -349,34 +409,7 @@ class CrossrefSource:
                     error = exc
                 outcome = _classify(call, reply, error)
             self._observe_headers(kind, call.response)
-            ok = outcome.reply is not None or outcome.not_found
-            self.pacer.record(ok)
-            if outcome.reply is not None:
-                return outcome.reply
-            if outcome.not_found:
-                return None
-            if outcome.unreachable:
-                self._unreachable.set()
-                raise self._fail(f"{outcome.problem} to {self._cr.base_url} ({what})")
-            if not outcome.retry:
-                raise self._fail(f"{outcome.problem} ({what})")
-            delay = next(delays, None)
-            if delay is None:
-                raise self._fail(f"{outcome.problem} after {attempts} attempts ({what})")
-            if outcome.retry_after is not None and outcome.retry_after > RETRY_AFTER_CAP and self._waited_long.is_set():
-                # Asked twice to stay away longer than a run should wait: stop asking for this
-                # run (every later request would be told the same, and each would wait the cap
-                # once per retry), and let the references say they could not be verified.
-                self._unreachable.set()
-                raise self._fail(
-                    f"{outcome.problem}, asked to wait {outcome.retry_after:.0f} s "
-                    f"(over {RETRY_AFTER_CAP:.0f} s) ({what})"
-                )
-            if outcome.retry_after is not None:
-                if outcome.retry_after > RETRY_AFTER_CAP:
-                    self._waited_long.set()
-                wait = min(outcome.retry_after, RETRY_AFTER_CAP)
-                self.pacer.hold_off(kind, wait)
-                delay = max(delay, wait)
-            log.debug("crossref: %s; retrying %s in %.2fs", outcome.problem, what, delay)
-            self.pacer.sleep(delay)
+            return outcome
+
+        outcome = self.asker.ask(kind, what, attempt)
+        return None if outcome.not_found else outcome.reply

@@ -3,6 +3,8 @@ says so, nothing is accused because a service failed, and the cache keeps no fai
 
 The two works are recorded Crossref replies (tests/fixtures/crossref, see its README.md); the
 reference strings are built from their title, authors, journal, volume, issue, page and year.
+The server also answers for NCBI, DataCite and doi.org (tests/registries.py), which the audit
+asks too; the same faults at those services are in test_registry_faults.py.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import pytest
 from click.testing import CliRunner
 
 from citecheck.cli.app import main
-from tests.crossref_server import FIXTURES, CrossrefServer, Fault, load_fixture, works_from_fixtures
+from tests.crossref_server import FIXTURES, Fault, load_fixture, works_from_fixtures
+from tests.registries import RegistryServer as CrossrefServer
 
 RECORDED = works_from_fixtures(["test_works_with_one_id__0__200.json", "test_works_mixed_ids_warn__2__200.json"])
 # From the recorded reply for 10.1371/journal.pone.0033693.
@@ -59,6 +62,7 @@ def _short_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
 def run_audit(url: str, document: Path, cache: Path, *extra: str) -> tuple[int, dict, str]:
     result = CliRunner().invoke(main, [
         "audit", "--format", "json", "--no-default-snapshot", "--cache-dir", str(cache), "--crossref-url", url,
+        "--pubmed-url", url, "--datacite-url", url, "--doi-url", url,
         "--mailto", "tester@example.org", "--timeout", "0.5", *extra, str(document),
     ])
     assert "Traceback" not in result.stdout + result.stderr
@@ -67,12 +71,14 @@ def run_audit(url: str, document: Path, cache: Path, *extra: str) -> tuple[int, 
 
 
 def cached_rows(cache: Path) -> list[tuple[str, int, str]]:
-    """(key, found, payload) of every cached answer."""
+    """(key, found, payload) of every cached answer (a source's "not mine to answer", kept apart,
+    is left out: it is neither a failure nor a "not found")."""
     path = cache / "answers.sqlite3"
     if not path.exists():
         return []
     with sqlite3.connect(path) as conn:
-        return list(conn.execute("SELECT key, found, payload FROM answers"))
+        return [row for row in conn.execute("SELECT key, found, payload FROM answers")
+                if not row[0].endswith('"not-covered"]')]
 
 
 def assert_fault_honest(report: dict, cache: Path, code: int) -> None:
@@ -114,9 +120,9 @@ def test_far_retry_after_is_honoured_once_then_the_run_stops_asking(tmp_path: Pa
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """A Retry-After beyond the cap (30 s; 0.2 s here) is waited out once; told again, the run
     stops asking Crossref instead of waiting the cap for every retry of every reference."""
-    import citecheck.sources.crossref as crossref
+    import citecheck.sources.http as http
 
-    monkeypatch.setattr(crossref, "RETRY_AFTER_CAP", 0.2)
+    monkeypatch.setattr(http, "RETRY_AFTER_CAP", 0.2)
     cache = tmp_path / "cache"
     document = tmp_path / "paper.txt"
     entries = "\n".join(f"{i}. {SADASIVAN} doi:10.1371/journal.pone.0033693" for i in range(1, 7))
@@ -125,10 +131,12 @@ def test_far_retry_after_is_honoured_once_then_the_run_stops_asking(tmp_path: Pa
     with CrossrefServer(RECORDED, search=search_answer) as server:
         server.add_faults(r"^/works", *([Fault.http(503, headers={"Retry-After": "Wed, 21 Oct 2099 07:28:00 GMT"})] * 100))
         code, report, stderr = run_audit(server.base_url, document, cache)
-        asked = len(server.requests)
+        asked = len(server.requests_to("crossref"))
     assert_fault_honest(report, cache, code)
     assert report["summary"]["unverified"] == 6
-    assert asked <= 6  # one wait for each worker in flight (3), one more ask each: never 6 x 8 attempts
+    # The one batch is told twice, waits once; then Crossref is not asked again this run
+    # (never 6 references x 4 attempts, each waiting the cap).
+    assert asked <= 2
     assert "could not be reached" in stderr
 
 
@@ -161,7 +169,7 @@ def test_a_second_run_asks_again_after_faults(tmp_path: Path) -> None:
         first_code, first, _ = run_audit(failing.base_url, document, cache)
     with CrossrefServer(RECORDED, search=search_answer) as healthy:
         code, report, _ = run_audit(healthy.base_url, document, cache)
-        assert len(healthy.requests_of("lookup")) == 2
+        assert len(healthy.requests_of("search")) == 1  # both DOIs, in one batch
     assert first_code == 2 and first["summary"]["unverified"] == 2
     assert [r["resolution"]["status"] for r in report["references"]] == ["matched", "matched"] and code == 0
 
@@ -171,7 +179,7 @@ def test_slow_drip_is_a_timeout(tmp_path: Path) -> None:
     off and retried; the retry is answered."""
     cache = tmp_path / "cache"
     with CrossrefServer(RECORDED, search=search_answer) as server:
-        server.add_faults(r"^/works/10.1371/journal.pone.0033693", Fault.drip(BODY, interval=0.1, chunk=16))
+        server.add_faults(r"^/works\?filter=", Fault.drip(BODY, interval=0.1, chunk=16))
         code, report, _ = run_audit(server.base_url, manuscript(tmp_path), cache)
         assert server.drips_completed == 0  # the client hung up mid-drip
     assert [r["resolution"]["status"] for r in report["references"]] == ["matched", "matched"] and code == 0
@@ -186,8 +194,10 @@ def test_dns_failure(tmp_path: Path) -> None:
     assert "could not be reached" in stderr
 
 
-def test_server_stops_answering_midway(tmp_path: Path) -> None:
-    """Many references; the server goes away after a few answers. The rest are unverified."""
+def test_server_stops_answering_midway(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many references asked one by one; the server goes away after a few answers. The rest are
+    unverified."""
+    monkeypatch.setenv("CITECHECK_CROSSREF_BATCH", "0")  # two DOIs would be one batch, answered at once
     cache = tmp_path / "cache"
     document = tmp_path / "paper.txt"
     entries = "\n".join(f"{i}. {SADASIVAN if i % 2 else BOULKEDID} doi:10.1371/journal.pone.{'0033693' if i % 2 else '0020476'}"
@@ -221,13 +231,27 @@ def test_a_busy_run_keeps_to_the_polite_limits(tmp_path: Path) -> None:
 
     document = synthetic_document(tmp_path / "paper.txt", 30)
     with synthetic_server(30, latency_ms=5, enforce=POLITE) as server:
-        code, report, stderr = run_audit(server.base_url, document, tmp_path / "cache")
+        code, report, stderr = run_audit(server.base_url, document, tmp_path / "cache", "--sources", "crossref")
         violations, asked = server.violations, len(server.requests)
+    assert violations == 0 and asked == 1, (violations, asked)  # one batch of 30 DOIs
+    assert report["summary"]["unverified"] == 0 and code == 0, stderr
+
+
+def test_a_busy_run_of_single_lookups_keeps_to_the_polite_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same thirty DOIs asked one by one (no batches): none refused, none unverified."""
+    from citecheck.sources.pacing import POLITE
+    from tests.reliability.test_storage import synthetic_document, synthetic_server
+
+    monkeypatch.setenv("CITECHECK_CROSSREF_BATCH", "0")
+    document = synthetic_document(tmp_path / "paper.txt", 30)
+    with synthetic_server(30, latency_ms=5, enforce=POLITE) as server:
+        code, report, stderr = run_audit(server.base_url, document, tmp_path / "cache", "--sources", "crossref")
+        violations, asked = server.violations, len(server.requests_of("lookup"))
     assert violations == 0 and asked == 30, (violations, asked)
     assert report["summary"]["unverified"] == 0 and code == 0, stderr
 
 
-def test_a_burst_of_transient_faults_early_does_not_end_the_run(tmp_path: Path) -> None:
+def test_a_burst_of_transient_faults_early_does_not_end_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Three faults among the first requests of a 25-reference run, each cured by one retry:
     Crossref's "stop once a tenth fail" must not be judged on twenty requests and end the run."""
     from tests.reliability.test_storage import synthetic_document, synthetic_server
@@ -236,7 +260,8 @@ def test_a_burst_of_transient_faults_early_does_not_end_the_run(tmp_path: Path) 
     with synthetic_server(25) as server:
         for i in (0, 1, 2):
             server.add_faults(rf"^/works/10\.5555/rel-{i}$", Fault.http(503))
-        code, report, stderr = run_audit(server.base_url, document, tmp_path / "cache")
+        monkeypatch.setenv("CITECHECK_CROSSREF_BATCH", "0")  # one by one, so that the faults are met
+        code, report, stderr = run_audit(server.base_url, document, tmp_path / "cache", "--sources", "crossref")
     assert report["summary"]["unverified"] == 0, stderr
     assert [r["resolution"]["status"] for r in report["references"]] == ["matched"] * 25
     assert code == 0

@@ -18,7 +18,8 @@ from click.testing import CliRunner
 
 from citecheck.cli.app import main
 from tests.conftest import ROOT
-from tests.crossref_server import CrossrefServer
+from citecheck.sources.pacing import Limits
+from tests.registries import RegistryServer
 
 WORDS = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet")
 
@@ -44,8 +45,12 @@ def synthetic_document(path: Path, count: int) -> Path:
     return path
 
 
-def synthetic_server(count: int, **options: object) -> CrossrefServer:
-    return CrossrefServer({f"10.5555/rel-{i}": synthetic_reply(i) for i in range(count)}, **options)  # type: ignore[arg-type]
+def synthetic_server(count: int, enforce: Limits | None = None, latency_ms: float = 0.0) -> RegistryServer:
+    """Every registry on one local server; Crossref holds the synthetic works (10.5555 is
+    Crossref's test prefix, and the DOI system is told so)."""
+    works = {f"10.5555/rel-{i}": synthetic_reply(i) for i in range(count)}
+    return RegistryServer(works, agencies={"10.5555": "Crossref"}, crossref_limits=enforce,  # type: ignore[arg-type]
+                          latency_ms=latency_ms)
 
 
 def citecheck_process(*args: str) -> subprocess.Popen[str]:
@@ -53,6 +58,12 @@ def citecheck_process(*args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen([sys.executable, "-m", "citecheck", *args], cwd=ROOT, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def dois_asked(server: RegistryServer) -> int:
+    """How many DOIs Crossref was asked about, alone or in batches (`filter=doi:A,doi:B`)."""
+    batched = sum(len(r.query["filter"][0].split(",")) for r in server.requests_of("search") if "filter" in r.query)
+    return batched + len(server.requests_of("lookup"))
 
 
 def cache_rows(path: Path) -> int:
@@ -66,7 +77,7 @@ def test_two_processes_share_one_cache(tmp_path: Path) -> None:
     documents = [synthetic_document(tmp_path / f"paper{n}.txt", count) for n in (1, 2)]
     with synthetic_server(count, latency_ms=5) as server:
         processes = [citecheck_process("audit", "--format", "json", "--no-default-snapshot", "--cache-dir", str(cache),
-                                       "--crossref-url", server.base_url, "--mailto", "tester@example.org",
+                                       *server.cli_options(), "--mailto", "tester@example.org",
                                        "--timeout", "5", str(document)) for document in documents]
         outputs = [process.communicate(timeout=120) for process in processes]
     for process, (stdout, stderr) in zip(processes, outputs):
@@ -81,8 +92,8 @@ def _valid_cache(cache: Path) -> bytes:
     """The bytes of a real cache holding three answers (written by an audit)."""
     document = synthetic_document(cache.parent / "seed.txt", 3)
     with synthetic_server(3) as server:
-        result = CliRunner().invoke(main, ["audit", "--no-default-snapshot", "--cache-dir", str(cache), "--crossref-url",
-                                           server.base_url, "--mailto", "tester@example.org", str(document)])
+        result = CliRunner().invoke(main, ["audit", "--no-default-snapshot", "--cache-dir", str(cache),
+                                           *server.cli_options(), "--mailto", "tester@example.org", str(document)])
     assert result.exit_code == 0, result.stderr
     path = cache / "answers.sqlite3"
     with sqlite3.connect(path) as conn:
@@ -110,13 +121,13 @@ def test_damaged_cache_is_set_aside_and_rebuilt(tmp_path: Path, damage: object) 
     with synthetic_server(3) as server:
         # A real process: the warning reaches stderr as a user sees it (no test logging in between).
         process = citecheck_process("audit", "--format", "json", "--no-default-snapshot", "--cache-dir", str(cache),
-                                    "--crossref-url", server.base_url, "--mailto", "tester@example.org", str(document))
+                                    *server.cli_options(), "--mailto", "tester@example.org", str(document))
         stdout, stderr = process.communicate(timeout=60)
-        asked = len(server.requests_of("lookup"))
+        asked = dois_asked(server)
     assert "Traceback" not in stdout + stderr
     assert process.returncode == 0, stderr
     assert [r["resolution"]["status"] for r in json.loads(stdout)["references"]] == ["matched"] * 3
-    assert asked == 3  # nothing was taken from the damaged file
+    assert asked == 3  # nothing was taken from the damaged file: every DOI asked (in one batch)
     assert cache_rows(cache / "answers.sqlite3") == 3  # rebuilt and refilled
     assert any(".corrupt-" in p.name for p in cache.iterdir()), sorted(p.name for p in cache.iterdir())
     warnings = [line for line in stderr.splitlines() if "unusable" in line and "moved aside" in line]

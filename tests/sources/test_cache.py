@@ -127,7 +127,8 @@ def test_cached_source_asks_once_then_answers_from_cache(tmp_path: Path) -> None
     assert source.lookup_doi("10.5555/absent") is None
     source.search("Synthetic  title smith")
     assert inner.calls == calls  # nothing more was asked
-    assert again is not None and again.source == "cache" and "cached answer of memory" in again.provenance
+    # A cached answer still names the registry that gave it, and says when it was stored.
+    assert again is not None and again.source == "memory" and again.cached_on and not again.provenance
     assert (again.doi, again.title, again.authors, again.updated_by) == (
         SYNTHETIC.doi, SYNTHETIC.title, SYNTHETIC.authors, SYNTHETIC.updated_by
     )

@@ -270,6 +270,6 @@ def test_paced_client_never_trips_an_enforcing_server() -> None:
 def test_retry_after_header(value: str, expected: float | None) -> None:
     import httpx2
 
-    from citecheck.sources.crossref import _retry_after
+    from citecheck.sources.http import retry_after as _retry_after
 
     assert _retry_after(httpx2.Response(429, headers={"Retry-After": value})) == expected
