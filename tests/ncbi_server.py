@@ -58,6 +58,23 @@ class Article:
     authors: tuple[str, ...]
     pmcid: str
     doi: str
+    title: str = ""
+    """ArticleTitle as recorded."""
+    abbreviation: str = ""
+    """The journal's ISO abbreviation."""
+    issue: str = ""
+    pages: str = ""
+    """MedlinePgn as recorded (`244-55`)."""
+    names: tuple[str, ...] = ()
+    """Authors as a Vancouver list writes them: LastName and Initials (`Li YJ`)."""
+    corrected: bool = False
+    """The record names an erratum for it (CommentsCorrections RefType="ErratumIn")."""
+
+    def reference(self, with_pmid: bool = False) -> str:
+        """A Vancouver-style reference string made of the recorded fields (nothing typed by hand)."""
+        names = ", ".join(self.names[:3]) + (", et al" if len(self.names) > 3 else "")
+        pmid = f" PMID: {self.pmid}." if with_pmid else ""
+        return f"{names}. {self.title} {self.abbreviation}. {self.year};{self.volume}({self.issue}):{self.pages}.{pmid}"
 
 
 def _text(element: ET.Element | None) -> str:
@@ -81,6 +98,12 @@ def _article(xml: bytes, source: Path) -> Article:
         volume=_text(journal.find("JournalIssue/Volume")), first_page=first_page,
         authors=tuple(_norm(_text(a.find("LastName"))) for a in citation.findall("Article/AuthorList/Author")),
         pmcid=ids.get("pmc", ""), doi=ids.get("doi", ""),
+        title=_text(citation.find("Article/ArticleTitle")), abbreviation=_text(journal.find("ISOAbbreviation")),
+        issue=_text(journal.find("JournalIssue/Issue")), pages=_text(citation.find("Article/Pagination/MedlinePgn")),
+        names=tuple(f"{_text(a.find('LastName'))} {_text(a.find('Initials'))}".strip()
+                    for a in citation.findall("Article/AuthorList/Author") if a.find("LastName") is not None),
+        corrected=any(c.get("RefType") == "ErratumIn"
+                      for c in citation.findall("CommentsCorrectionsList/CommentsCorrections")),
     )
 
 

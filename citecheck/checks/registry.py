@@ -83,22 +83,23 @@ def _identifier(reference: Reference, resolution: Resolution) -> Iterator[Findin
             found = f"; the work described is {work.doi}" if work else ""
             yield rule("D002").finding(
                 f"{_label(reference)}: DOI {doi} belongs to another work, “{other.title[:90]}” "
-                f"({_first_author(other)}, {other.year or 'n.d.'}){found}",
+                f"({_first_author(other)}, {other.year or 'n.d.'}; record from {other.source}){found}",
                 span=reference.span, reference=reference.id,
                 fixes=(Fix("DOI", work.doi, written, safe=False, source=_source(work)),) if work else (),
                 details={"doi": doi, "doi_title": other.title, "matched_doi": work.doi if work else None},
             )
         elif resolution.method == "doi-unknown":
-            found = f"; the work described has DOI {work.doi}" if work else ""
+            found = f"; the work described has DOI {work.doi}" if work and work.doi else ""
+            said = _doi_deciders(resolution)
             yield rule("D004").finding(
-                f"{_label(reference)}: DOI {doi} is registered nowhere{found}",
+                f"{_label(reference)}: DOI {doi} is registered nowhere{said}{found}",
                 span=reference.span, reference=reference.id,
                 fixes=(Fix("DOI", work.doi, written, safe=False, source=_source(work)),) if work else (),
             )
         elif written != doi and work is not None and work.doi == doi:
             # Same DOI, written with a resolver prefix or in another case: normalising is safe.
             pass
-    elif work is not None:
+    elif work is not None and work.doi:
         yield rule("D003").finding(
             f"{_label(reference)} has no DOI; the work is {work.doi}{_from(work, 'DOI')}",
             span=reference.span, reference=reference.id,
@@ -207,16 +208,19 @@ def _updates(reference: Reference, work: Work) -> Iterator[Finding]:
     reported: set[tuple[str, str]] = set()
     for update in work.updated_by:
         code = codes.get(update.kind)
-        if code is None or (code, update.doi) in reported:
+        notice_id = update.doi or (f"PMID {update.pmid}" if update.pmid else "")
+        if code is None or (code, notice_id) in reported:
             continue
-        reported.add((code, update.doi))
+        reported.add((code, notice_id))
         notice = update.kind.replace("_", " ")
         when = f" on {update.date}" if update.date else ""
         by = f" (asserted by {update.source})" if update.source else ""
+        named = f": {notice_id}" if notice_id else " (the notice is not named)"
         yield rule(code).finding(
-            f"{_label(reference)} ({work.doi}) has a {notice} notice{when}: {update.doi}{by}",
+            f"{_label(reference)} ({_work_id(work)}) has a {notice} notice{when}{named}{by}",
             span=reference.span, reference=reference.id,
-            details={"notice_doi": update.doi, "date": update.date, "source": update.source, "type": update.kind},
+            details={"notice_doi": update.doi or None, "notice_pmid": update.pmid or None, "date": update.date,
+                     "source": update.source, "type": update.kind},
         )
 
 
@@ -248,16 +252,12 @@ def _not_found(reference: Reference, resolution: Resolution) -> Finding:
             ),
             severity=Severity.INFO,
         )
-    if resolution.absent_as_of:
-        return base.finding(
-            f"{_label(reference)} is not in Crossref as of {resolution.absent_as_of} (asked: {asked}): "
-            f"it may not exist, or be newer than the snapshot; check it against the publisher's site",
-            span=reference.span, reference=reference.id, details={"as_of": resolution.absent_as_of},
-        )
+    deciders = resolution.decided_by or asked
     return base.finding(
-        f"{_label(reference)} matches no registry record (asked: {asked}): it may not exist; "
-        f"check it against the publisher's site",
+        f"{_label(reference)} matches no registry record ({deciders} answered; asked: {asked}): it may not "
+        f"exist; check it against the publisher's site",
         span=reference.span, reference=reference.id,
+        details={"decided_by": resolution.decided_by or None, "asked": list(resolution.sources)},
     )
 
 
@@ -276,7 +276,7 @@ def _mismatch(code: str, reference: Reference, work: Work, field: str, written: 
     label = rule(code).name.replace("-mismatch", "")
     return rule(code).finding(
         f"{_label(reference)}: {label} {written!r} differs from the registered {registered!r}"
-        f"{_doubt(work, field)} ({work.doi}{_from_short(work)})",
+        f"{_doubt(work, field)} ({_work_id(work)}{_from_short(work)})",
         span=reference.span, reference=reference.id,
         fixes=(Fix(field, _csl_value(field, registered), written, safe=False, source=_source(work)),),
     )
@@ -321,7 +321,21 @@ def _from(work: Work, field: str) -> str:
 
 
 def _from_short(work: Work) -> str:
-    return f", record from {work.source}" if work.provenance else ""
+    """Which source's record a finding compares with: every finding names it."""
+    return f", record from {work.source}" if work.source else ""
+
+
+def _work_id(work: Work) -> str:
+    """The record's DOI, or its PMID when it has no DOI (older PubMed records)."""
+    return work.doi or (f"PMID {work.pmid}" if work.pmid else "no identifier")
+
+
+def _doi_deciders(resolution: Resolution) -> str:
+    """` (crossref: not found)`: which sources said the DOI is not theirs to hold."""
+    for line in resolution.evidence:
+        if line.startswith("DOI ") and "registered nowhere (" in line:
+            return " (" + line.split("registered nowhere (", 1)[1]
+    return ""
 
 
 def _doubt(work: Work, field: str) -> str:

@@ -76,6 +76,12 @@ def work_summary(work: Work) -> dict[str, Any]:
         out["provenance"] = work.provenance
     if work.unverified_fields:
         out["unverified_fields"] = list(work.unverified_fields)
+    if work.pmid:
+        out["pmid"] = work.pmid
+    if work.pmcid:
+        out["pmcid"] = work.pmcid
+    if work.cached_on:
+        out["cached_on"] = work.cached_on
     return out
 
 
@@ -86,7 +92,9 @@ def _resolution(resolution: Resolution) -> dict[str, Any]:
         "doi": work.doi if work else None,
         "confidence": round(resolution.confidence, 3),
         "method": resolution.method or None,
-        "source": work.source if work else None,
+        # The source that decided: the one holding the matched record, or those that answered
+        # "not held" for a reference found nowhere.
+        "source": resolution.decided_by or (work.source if work else None),
         "evidence": list(resolution.evidence),
         "sources": list(resolution.sources),
     }
@@ -96,6 +104,8 @@ def _resolution(resolution: Resolution) -> dict[str, Any]:
         out["candidates"] = [work_summary(c) for c in resolution.candidates]
     if resolution.failures:
         out["failures"] = list(resolution.failures)
+    if resolution.not_covered:
+        out["not_covered"] = list(resolution.not_covered)
     return out
 
 
@@ -134,6 +144,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "citations": summary.citations,
             "references": summary.references,
             "resolved": summary.resolved,
+            "resolved_by": summary.resolved_by,
             "unverified": summary.unverified,
             "unchecked": summary.unchecked,
             "complete": summary.complete,

@@ -36,6 +36,8 @@ def summary_text(report: Report) -> str:
         + f" in {len(report.documents)} document{'s' if len(report.documents) != 1 else ''}:"
         f" {summary.citations} citations, {summary.references} references"
         + (f", {summary.resolved} verified" if summary.resolved else "")
+        + (f" ({', '.join(f'{n} by {source}' for source, n in summary.resolved_by.items())})"
+           if summary.resolved_by else "")
         + (f", {summary.unverified} could not be verified" if summary.unverified else "")
         + (f", {summary.unchecked} not checked (partial sources only)" if summary.unchecked else "")
         + "."

@@ -1,46 +1,26 @@
 """Assembling the sources an audit consults, in order: snapshots, then the registries the user
 chose (`sources`, default Crossref, PubMed, DataCite), each behind the answer cache.
 
-Offline, each chosen registry is represented by what the cache holds from it, and nothing else:
-a question the cache cannot answer leaves the reference unchecked.
+Offline, each chosen registry is represented by what the cache holds from it, and nothing else
+(the registry's source is built but never asked): a question the cache cannot answer leaves
+the reference unchecked.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from citecheck.config.options import AuditOptions
 from citecheck.resolve.resolver import Resolver
-from citecheck.sources.base import NotCovered, WorkSource
+from citecheck.sources.base import WorkSource
 
 if TYPE_CHECKING:
     from citecheck.sources.cache import AnswerCache
     from citecheck.sources.pacing import Limits
 
 Note = Callable[[str], None]
-
-_NAMESPACES = {"crossref": "", "pubmed": "pubmed", "datacite": "datacite"}
-
-
-class _Offline:
-    """Stands in for a registry in an offline run: never asked (the cache answers or declines)."""
-
-    remote = True
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.cache_namespace = _NAMESPACES.get(name, name)
-
-    def lookup_doi(self, doi: str) -> None:
-        """Never called: the offline cache declines first."""
-        raise NotCovered(f"{self.name}: offline")
-
-    def search(self, query: str, rows: int = 5) -> list[Any]:
-        """Never called: the offline cache declines first."""
-        raise NotCovered(f"{self.name}: offline")
-
 
 def build_sources(options: AuditOptions, note: Note) -> list[WorkSource]:
     """The sources to ask, local ones first so the network is asked only for what they lack."""
@@ -52,19 +32,16 @@ def build_sources(options: AuditOptions, note: Note) -> list[WorkSource]:
     for path in options.snapshots:
         sources.append(SnapshotSource(path))
     cache = _cache(options)
-    if not options.network:
-        if cache is not None:
-            from citecheck.sources.cache import CachedSource
-
-            sources.extend(CachedSource(_Offline(name), cache, offline=True) for name in options.sources)  # type: ignore[arg-type]
-        return sources
+    if not options.network and cache is None:
+        return sources  # offline with no cache: the snapshots alone
     registries = _registries(options, note, cache)
     for name in options.sources:
         source = registries[name]()
         if cache is not None:
             from citecheck.sources.cache import CachedSource
 
-            source = CachedSource(source, cache, refresh=options.refresh)
+            # Offline, the registry is never asked: the cache answers or declines.
+            source = CachedSource(source, cache, refresh=options.refresh, offline=not options.network)
         sources.append(source)
     return sources
 
@@ -92,7 +69,7 @@ def _registries(options: AuditOptions, note: Note, cache: "AnswerCache | None") 
     def crossref() -> WorkSource:
         from citecheck.sources.crossref import CrossrefSource
 
-        if not mailto and options.rate_limits is None:
+        if not mailto and options.rate_limits is None and options.network:
             note(
                 "no e-mail given for Crossref's polite pool (--mailto or CITECHECK_MAILTO): "
                 "keeping to the public pool's limits (5 lookups/s, 1 search/s, one at a time)"

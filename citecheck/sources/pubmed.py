@@ -63,7 +63,7 @@ URL_CHARS = 4000
 _EFETCH = "/entrez/eutils/efetch.fcgi"
 _ECITMATCH = "/entrez/eutils/ecitmatch.cgi"
 _IDCONV = "/pmc/utils/idconv/v1.0/"
-_UNSAFE = re.compile(r"[|\r\n.,;:]+")
+_UNSAFE = re.compile(r"[^\w\s&'-]+")  # the separators (| and line breaks) and punctuation
 _SPACES = re.compile(r"\s+")
 #: CSL types ECitMatch can find (journal articles; an untyped reference is tried too).
 _JOURNAL_TYPES = frozenset({"", "article-journal", "article"})
