@@ -297,9 +297,8 @@ def _offers(source: WorkSource, method: str) -> bool:
 
 def _candidates(source: WorkSource, reference: Reference, query: str) -> list[Work]:
     """A source's candidates: from its citation matcher when it has one, else its search."""
-    matcher = getattr(source, "candidates_for", None)
-    if matcher is not None:
-        return list(matcher(reference))
+    if _offers(source, "candidates_for"):
+        return list(source.candidates_for(reference))  # type: ignore[attr-defined]
     return source.search(query, rows=5)
 
 

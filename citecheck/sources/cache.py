@@ -439,13 +439,11 @@ class CachedSource:
         return list(self._ask(search_key(query, rows), "this search", lambda: self.inner.search(query, rows)))
 
     def candidates_for(self, reference: Reference) -> list[Work]:
-        """The inner source's candidates for the reference (its citation matcher where it has
-        one, else a bibliographic search), from the cache when fresh."""
+        """The inner source's citation-matcher candidates for the reference, from the cache when
+        fresh (only for a source that has a matcher: see `offers`)."""
         matcher = getattr(self.inner, "candidates_for", None)
         if matcher is None:
-            from citecheck.matching import bibliographic_query
-
-            return self.search(bibliographic_query(reference.csl, reference.raw), rows=5)
+            raise NotCovered(f"{self.name}: no citation matcher")
         key = self.inner.candidates_key(reference)  # type: ignore[attr-defined]
         if key is None:
             return list(matcher(reference))  # raises NotCovered: nothing to ask, nothing to keep
