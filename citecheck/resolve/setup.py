@@ -2,7 +2,7 @@
 chose (`sources`, default Crossref, PubMed, DataCite), each behind the answer cache.
 
 Offline, each chosen registry is represented by what the cache holds from it, and nothing else
-(the registry's source is built but never asked): a question the cache cannot answer leaves
+(a stand-in that is never asked, `sources.offline`): a question the cache cannot answer leaves
 the reference unchecked.
 """
 
@@ -10,55 +10,53 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from citecheck.config.options import AuditOptions
 from citecheck.resolve.resolver import Resolver
 from citecheck.sources.base import WorkSource
-
-if TYPE_CHECKING:
-    from citecheck.sources.cache import AnswerCache
-    from citecheck.sources.pacing import Limits
+from citecheck.sources.cache import AnswerCache, CachedSource
+from citecheck.sources.offline import offline_registry
+from citecheck.sources.pacing import POLITE, PUBLIC, Limits, Pacer
+from citecheck.sources.snapshot import SnapshotSource, default_snapshot
 
 Note = Callable[[str], None]
 
+
 def build_sources(options: AuditOptions, note: Note) -> list[WorkSource]:
     """The sources to ask, local ones first so the network is asked only for what they lack."""
-    from citecheck.sources.snapshot import SnapshotSource, default_snapshot
-
     sources: list[WorkSource] = []
     if options.default_snapshot:
         sources.append(default_snapshot())
     for path in options.snapshots:
         sources.append(SnapshotSource(path))
     cache = _cache(options)
-    if not options.network and cache is None:
-        return sources  # offline with no cache: the snapshots alone
+    if not options.network:
+        if cache is not None:
+            # The registries are not asked: what the cache holds from each answers, or nothing.
+            sources.extend(CachedSource(offline_registry(name), cache, offline=True)  # type: ignore[arg-type]
+                           for name in options.sources)
+        return sources
     registries = _registries(options, note, cache)
     for name in options.sources:
         source = registries[name]()
         if cache is not None:
-            from citecheck.sources.cache import CachedSource
-
-            # Offline, the registry is never asked: the cache answers or declines.
-            source = CachedSource(source, cache, refresh=options.refresh, offline=not options.network)
+            source = CachedSource(source, cache, refresh=options.refresh)
         sources.append(source)
     return sources
 
 
-def _cache(options: AuditOptions) -> "AnswerCache | None":
+def _cache(options: AuditOptions) -> AnswerCache | None:
     if not options.use_cache:
         return None
-    from citecheck.sources.cache import AnswerCache
-
     return AnswerCache(options.cache_dir / "answers.sqlite3" if options.cache_dir else None)
 
 
-def _registries(options: AuditOptions, note: Note, cache: "AnswerCache | None") -> dict[str, Callable[[], WorkSource]]:
+def _registries(options: AuditOptions, note: Note, cache: AnswerCache | None) -> dict[str, Callable[[], WorkSource]]:
     """A constructor per registry, sharing one DOI-agency lookup."""
+    # Deferred: the network clients (httpx2, habanero) cost half a second, which an offline run
+    # never pays.
     from citecheck.sources.agency import DEFAULT_DOI_URL, DoiAgencies
     from citecheck.sources.http import USER_AGENT
-    from citecheck.sources.pacing import Pacer
 
     mailto = options.mailto
     agencies = DoiAgencies(
@@ -69,7 +67,7 @@ def _registries(options: AuditOptions, note: Note, cache: "AnswerCache | None") 
     def crossref() -> WorkSource:
         from citecheck.sources.crossref import CrossrefSource
 
-        if not mailto and options.rate_limits is None and options.network:
+        if not mailto and options.rate_limits is None:
             note(
                 "no e-mail given for Crossref's polite pool (--mailto or CITECHECK_MAILTO): "
                 "keeping to the public pool's limits (5 lookups/s, 1 search/s, one at a time)"
@@ -144,10 +142,8 @@ def _batch_size() -> int:
     return max(1, int(value)) if value.isdigit() else BATCH_DOIS
 
 
-def pool_limits(options: AuditOptions) -> "Limits":
+def pool_limits(options: AuditOptions) -> Limits:
     """Crossref's limits to keep: `--rate-limits` when given, else the pool's (polite with an e-mail)."""
-    from citecheck.sources.pacing import POLITE, PUBLIC, Limits
-
     if options.rate_limits is not None:
         lookups, searches, concurrent = options.rate_limits
         return Limits(lookups, searches, concurrent)

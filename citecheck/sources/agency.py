@@ -21,7 +21,8 @@ from typing import Any
 import httpx2
 
 from citecheck.sources.base import NotCovered
-from citecheck.sources.http import HttpService, Malformed
+from citecheck.sources.base import Malformed
+from citecheck.sources.http import HttpService
 from citecheck.sources.pacing import Limits, Pacer
 
 DEFAULT_DOI_URL = "https://doi.org"

@@ -40,6 +40,16 @@ class NotCovered(Exception):
     """
 
 
+class Malformed(Exception):
+    """A reply with status 200 that is not what the service sends (HTML from a gateway, truncated
+    or otherwise unreadable): transient, so retried (raised by the parsers of replies)."""
+
+
+class Refused(Exception):
+    """A reply with status 200 in which the service refuses the request itself (an error object
+    naming a bad parameter): asking again would be refused again, so not retried."""
+
+
 CacheKey = tuple[str | int, ...]
 """What an answer is stored under in the answer cache (see `sources.cache`)."""
 

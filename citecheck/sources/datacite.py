@@ -21,7 +21,8 @@ from citecheck.model import Name, Work
 from citecheck.references.doi import is_valid_doi, normalize_doi, quote_doi
 from citecheck.sources.agency import DoiAgencies
 from citecheck.sources.base import NotCovered, SourceUnavailable
-from citecheck.sources.http import HttpService, Malformed
+from citecheck.sources.base import Malformed
+from citecheck.sources.http import HttpService
 from citecheck.sources.pacing import Limits, Pacer
 
 DEFAULT_DATACITE_URL = "https://api.datacite.org"

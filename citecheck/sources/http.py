@@ -28,11 +28,14 @@ from typing import Any
 
 import httpx2
 
-from citecheck.sources.base import SourceUnavailable
+from citecheck.sources.base import Malformed, Refused, SourceUnavailable
 from citecheck.sources.pacing import Pacer, RequestKind
 from citecheck.version import __version__
 
 log = logging.getLogger(__name__)
+
+__all__ = ["RETRY_AFTER_CAP", "USER_AGENT", "Asker", "HttpService", "Malformed", "Outcome", "Refused",
+           "interval_seconds", "read_within", "retry_after", "status_outcome", "transport_outcome"]
 
 #: The longest Retry-After honoured; beyond it, waiting is worse than reporting "could not verify".
 RETRY_AFTER_CAP = 30.0
@@ -62,16 +65,6 @@ class Outcome:
     """One line, for the final SourceUnavailable (redacted later)."""
     retry_after: float | None = None
     """Seconds the server asked the client to wait (Retry-After), if it said."""
-
-
-class Malformed(Exception):
-    """A reply with status 200 that is not what the service sends (HTML from a gateway, truncated
-    or otherwise unreadable): transient, so retried."""
-
-
-class Refused(Exception):
-    """A reply with status 200 in which the service refuses the request itself (an error object
-    naming a bad parameter): asking again would be refused again, so not retried."""
 
 
 def retry_after(response: httpx2.Response) -> float | None:

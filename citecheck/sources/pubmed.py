@@ -21,15 +21,12 @@ PubMed outage leaves references "could not verify", never "not found".
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import Sequence
-from typing import Any
 
 import httpx2
 
 from citecheck.model import Reference, Work
-from citecheck.references.normalize import first_page
 from citecheck.references.identifiers import reference_doi, reference_pubmed_id
 from citecheck.sources.base import CacheKey, Fresh, Keep, NotCovered, SourceUnavailable
 from citecheck.sources.cache import pmcid_key, pmid_key
@@ -38,6 +35,7 @@ from citecheck.sources.pacing import Limits, Pacer
 from citecheck.sources.pubmed_records import (
     ArticleSet,
     CitationLine,
+    citation_line,
     parse_article_set,
     parse_citation_matches,
     parse_id_conversions,
@@ -63,47 +61,6 @@ URL_CHARS = 4000
 _EFETCH = "/entrez/eutils/efetch.fcgi"
 _ECITMATCH = "/entrez/eutils/ecitmatch.cgi"
 _IDCONV = "/pmc/utils/idconv/v1.0/"
-_UNSAFE = re.compile(r"[^\w\s&'-]+")  # the separators (| and line breaks) and punctuation
-_SPACES = re.compile(r"\s+")
-#: CSL types ECitMatch can find (journal articles; an untyped reference is tried too).
-_JOURNAL_TYPES = frozenset({"", "article-journal", "article"})
-
-
-def _clean(text: Any) -> str:
-    """A citation-line field: lower case, no separators or punctuation, single spaces."""
-    if isinstance(text, list):
-        text = text[0] if text else ""
-    return _SPACES.sub(" ", _UNSAFE.sub(" ", str(text or ""))).strip().lower()
-
-
-def citation_line(reference: Reference, key: str = "") -> CitationLine | None:
-    """The ECitMatch line for a journal reference, or None when it lacks journal, year, volume
-    or first page (the matcher needs them; the first author is sent when known)."""
-    csl = reference.csl
-    if str(csl.get("type", "") or "") not in _JOURNAL_TYPES:
-        return None
-    year = ""
-    issued = csl.get("issued")
-    if isinstance(issued, dict):
-        try:
-            year = str(int(issued["date-parts"][0][0]))
-        except (KeyError, IndexError, TypeError, ValueError):
-            year = ""
-    page = first_page(str(csl.get("page", "") or ""))
-    author = ""
-    authors = csl.get("author")
-    if isinstance(authors, list) and authors and isinstance(authors[0], dict):
-        first = authors[0]
-        family = _clean(first.get("family") or first.get("literal") or "")
-        initials = "".join(part[0] for part in _clean(first.get("given", "")).replace("-", " ").split() if part)
-        author = f"{family} {initials}".strip()
-    line = CitationLine(_clean(csl.get("container-title")), year, _clean(csl.get("volume")), _clean(page), author,
-                        _clean(key))
-    if not (line.journal and line.year and line.volume and line.first_page):
-        return None
-    return line
-
-
 class PubMedSource:
     """PubMed through NCBI's E-utilities and the PMC ID converter. Thread-safe; one per run."""
 
@@ -202,7 +159,8 @@ class PubMedSource:
     # --- citation matching ----------------------------------------------------------------------
 
     def candidates_key(self, reference: Reference) -> CacheKey | None:
-        """The cache key of the reference's citation-matcher answer, None when it cannot be asked."""
+        """The cache key of the reference's citation-matcher answer, None when it cannot be asked
+        (`offline.OfflinePubMed` keys it the same way)."""
         line = citation_line(reference)
         return ("citation", line.question()) if line is not None else None
 

@@ -24,9 +24,10 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any
 
-from citecheck.model import Name, Update, Work
+from citecheck.model import Name, Reference, Update, Work
 from citecheck.references.doi import find_dois, normalize_doi
-from citecheck.sources.http import Malformed, Refused
+from citecheck.references.normalize import first_page
+from citecheck.sources.base import Malformed, Refused
 
 SOURCE = "pubmed"
 """The source name PubMed's works carry."""
@@ -221,6 +222,46 @@ class CitationLine:
     def question(self) -> str:
         """The line without its key: what is asked (and cached), whatever the key."""
         return "|".join((self.journal, self.year, self.volume, self.first_page, self.author))
+
+
+_LINE_UNSAFE = re.compile(r"[^\w\s&'-]+")  # the separators (| and line breaks) and punctuation
+#: CSL types ECitMatch can find (journal articles; an untyped reference is tried too).
+_JOURNAL_TYPES = frozenset({"", "article-journal", "article"})
+
+
+def _clean(text: Any) -> str:
+    """A citation-line field: lower case, no separators or punctuation, single spaces."""
+    if isinstance(text, list):
+        text = text[0] if text else ""
+    return _SPACES.sub(" ", _LINE_UNSAFE.sub(" ", str(text or ""))).strip().lower()
+
+
+def citation_line(reference: Reference, key: str = "") -> CitationLine | None:
+    """The ECitMatch line for a journal reference, or None when it lacks journal, year, volume
+    or first page (the matcher needs them; the first author is sent when known)."""
+    csl = reference.csl
+    if str(csl.get("type", "") or "") not in _JOURNAL_TYPES:
+        return None
+    year = ""
+    issued = csl.get("issued")
+    if isinstance(issued, dict):
+        try:
+            year = str(int(issued["date-parts"][0][0]))
+        except (KeyError, IndexError, TypeError, ValueError):
+            year = ""
+    page = first_page(str(csl.get("page", "") or ""))
+    author = ""
+    authors = csl.get("author")
+    if isinstance(authors, list) and authors and isinstance(authors[0], dict):
+        first = authors[0]
+        family = _clean(first.get("family") or first.get("literal") or "")
+        initials = "".join(part[0] for part in _clean(first.get("given", "")).replace("-", " ").split() if part)
+        author = f"{family} {initials}".strip()
+    line = CitationLine(_clean(csl.get("container-title")), year, _clean(csl.get("volume")), _clean(page), author,
+                        _clean(key))
+    if not (line.journal and line.year and line.volume and line.first_page):
+        return None
+    return line
 
 
 def parse_citation_matches(body: bytes) -> dict[str, str]:
