@@ -55,13 +55,13 @@ def _registries(options: AuditOptions, note: Note, cache: AnswerCache | None) ->
     """A constructor per registry, sharing one DOI-agency lookup."""
     # Deferred: the network clients (httpx2, habanero) cost half a second, which an offline run
     # never pays.
-    from citecheck.sources.agency import DEFAULT_DOI_URL, DoiAgencies
+    from citecheck.sources.agency import DEFAULT_DOI_URL, DOI_RA_LIMITS, DoiAgencies
     from citecheck.sources.http import USER_AGENT
 
     mailto = options.mailto
     agencies = DoiAgencies(
         options.doi_url or DEFAULT_DOI_URL, timeout=options.timeout, cache=cache, refresh=options.refresh,
-        user_agent=USER_AGENT,
+        user_agent=USER_AGENT, pacer=Pacer(DOI_RA_LIMITS, backoff_base=_backoff_base(), min_requests_for_ratio=100),
     )
 
     def crossref() -> WorkSource:

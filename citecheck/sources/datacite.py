@@ -51,7 +51,8 @@ def _creators(value: Any) -> tuple[Name, ...]:
         if not isinstance(creator, dict):
             continue
         family, given = _string(creator.get("familyName")), _string(creator.get("givenName"))
-        if family and creator.get("nameType", "Personal") == "Personal":
+        # nameType may be missing or null (recorded): a family name then means a person.
+        if family and creator.get("nameType") in (None, "", "Personal"):
             names.append(Name(family=family, given=given))
         elif _string(creator.get("name")):
             names.append(Name(literal=_string(creator.get("name"))))
