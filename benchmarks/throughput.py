@@ -1,14 +1,19 @@
 """A full audit against a local server that answers like Crossref and enforces its polite limits.
 
     python -m benchmarks throughput [--references 300] [--latency-ms 100] [--jobs 0]
+                                    [--cases search,doi-batch,pubmed]
+
+The `search` case (below) takes about 100 s by design (300 searches at 3/s); `doi-batch` and
+`pubmed` (benchmarks/registries.py) take seconds: `--cases doi-batch,pubmed` runs them alone.
 
 Writes a plain-text manuscript citing `--references` synthetic references without DOIs (see
 `benchmarks.synthetic.synthetic_record`: invented words, DOIs under 10.5555), serves their records
 from `tests.crossref_server.CrossrefServer` on 127.0.0.1 (every search answers the best-matching
 records, as Crossref would; `--latency-ms` per answer; 10 lookups/s, 3 searches/s and 3 requests
 in flight enforced with a 429 beyond), and runs `citecheck audit` in this process through its
-command line with `--crossref-url` at the server, `--mailto` (polite pool),
-`--no-default-snapshot` and a fresh `--cache-dir`. Then runs the same audit again on the warm
+command line with `--crossref-url` at the server, `--sources crossref` (a pure measure of
+Crossref's search pacing), `--mailto` (polite pool), `--no-default-snapshot` and a fresh
+`--cache-dir`. Then runs the same audit again on the warm
 cache. Reports wall times, the time the search limit alone requires (N / 3 s), their ratio,
 429s received, requests made, references matched, and peak resident memory of the process
 (which also holds the in-process server).
@@ -70,7 +75,8 @@ def _audit(document: Path, server_url: str, cache_dir: Path, report_path: Path, 
 
     argv = [
         "audit", str(document), "--format", "json", "-o", str(report_path), "--exit-zero", "-q",
-        "--crossref-url", server_url, "--mailto", "benchmark@example.org", "--no-default-snapshot",
+        "--crossref-url", server_url, "--sources", "crossref", "--mailto", "benchmark@example.org",
+        "--no-default-snapshot",
         "--cache-dir", str(cache_dir), "--jobs", str(jobs),
     ]
     started = time.perf_counter()
@@ -107,13 +113,37 @@ def run(args: list[str]) -> dict[str, Any]:
     parser.add_argument("--latency-ms", type=float, default=100.0)
     parser.add_argument("--jobs", type=int, default=0, help="--jobs passed to citecheck (0: the pool's limit)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--cases", default=",".join(CASES),
+                        help=f"comma-separated, of {', '.join(CASES)} (default: all)")
     options = parser.parse_args(args)
+    cases = [c.strip() for c in options.cases.split(",") if c.strip()]
     if options.references < 1:
         parser.error("--references must be positive")
+    if not cases or set(cases) - set(CASES):
+        parser.error(f"--cases: choose from {', '.join(CASES)}")
     try:
         from tests.crossref_server import CrossrefServer
     except ImportError:
         return {"skipped": "tests/crossref_server.py is not importable (run from the repository root)"}
+    from benchmarks.registries import doi_batch_case, pubmed_case
+
+    figures: dict[str, Any] = {}
+    if "search" in cases:
+        figures.update(_search_case(options, CrossrefServer))
+    if "doi-batch" in cases:
+        figures["doi_batch"] = doi_batch_case(options.references, options.latency_ms, options.seed)
+    if "pubmed" in cases:
+        figures["pubmed"] = pubmed_case(options.references, options.latency_ms, options.seed)
+    figures["peak_rss_mb"] = peak_rss_mb()
+    return figures
+
+
+CASES = ("search", "doi-batch", "pubmed")
+"""The cases `--cases` chooses from."""
+
+
+def _search_case(options: argparse.Namespace, CrossrefServer: Any) -> dict[str, Any]:  # noqa: N803 - a class
+    """References without DOIs, each searched at Crossref: cold and warm."""
 
     rng = random.Random(options.seed)
     records = [synthetic_record(index, rng) for index in range(options.references)]
@@ -155,6 +185,5 @@ def run(args: list[str]) -> dict[str, Any]:
         "warm_seconds": round(warm, 3),
         "warm_requests": warm_requests,
         "warm_statuses": warm_statuses,
-        "peak_rss_mb": peak_rss_mb(),
         "note": "in-process `citecheck audit` via its click entry point; the server runs in the same process",
     }

@@ -65,6 +65,9 @@ class CrossrefService:
         """What `/works?query...` answers: a function of the query parameters, or fixed items."""
         self.list_replies: dict[frozenset[str], Path] = {}
         """Recorded `filter=doi:…` replies, replayed byte for byte for exactly their DOIs."""
+        self.headers_by_kind: dict[str, dict[str, str]] = {}
+        """Headers sent with the answers of one class (`lookup`, `search`): the limits that apply
+        to that class, as Crossref advertises them."""
         self.enforce = enforce
 
     @property
@@ -100,10 +103,10 @@ class CrossrefService:
     def _lookup(self, handler: Handler, doi: str) -> None:
         reply = self.works.get(doi.lower())
         if reply is None:
-            handler.send(404, NOT_FOUND_BODY, "text/plain")
+            handler.send(404, NOT_FOUND_BODY, "text/plain", self.headers_by_kind.get("lookup", {}))
             return
         body = json.dumps(reply).encode() if isinstance(reply, dict) else Path(reply).read_bytes()
-        handler.send(200, body, "application/json")
+        handler.send(200, body, "application/json", self.headers_by_kind.get("lookup", {}))
 
     def _message(self, doi: str) -> dict[str, Any] | None:
         reply = self.works.get(doi)
@@ -122,7 +125,7 @@ class CrossrefService:
         dois = [p[len("doi:"):].lower() for p in parts]
         recorded = self.list_replies.get(frozenset(dois))
         if recorded is not None:
-            handler.send(200, recorded.read_bytes(), "application/json")
+            handler.send(200, recorded.read_bytes(), "application/json", self.headers_by_kind.get("search", {}))
             return
         items = [m for m in (self._message(d) for d in dict.fromkeys(dois)) if m is not None]
         self._list(handler, items, query, None)
@@ -131,8 +134,7 @@ class CrossrefService:
         items = self.search_answer(query) if callable(self.search_answer) else list(self.search_answer)
         self._list(handler, items, query, query.get("query.bibliographic", [None])[0])
 
-    @staticmethod
-    def _list(handler: Handler, items: list[dict[str, Any]], query: dict[str, list[str]], terms: str | None) -> None:
+    def _list(self, handler: Handler, items: list[dict[str, Any]], query: dict[str, list[str]], terms: str | None) -> None:
         rows = int(query.get("rows", ["20"])[0])
         reply = {
             "status": "ok",
@@ -146,7 +148,7 @@ class CrossrefService:
                 "query": {"start-index": 0, "search-terms": terms},
             },
         }
-        handler.send(200, json.dumps(reply).encode(), "application/json")
+        handler.send(200, json.dumps(reply).encode(), "application/json", self.headers_by_kind.get("search", {}))
 
 
 class CrossrefServer(ReplayServer):

@@ -70,7 +70,13 @@ CASES = [
     pytest.param("throughput", lambda tmp: ["--references", "5", "--latency-ms", "1"],
                  ("wall_seconds", "limit_seconds", "ratio", "rate_limited_429", "warm_seconds", "peak_rss_mb"),
                  lambda f: f["requests"]["search"] >= 5 and f["warm_requests"] == 0
-                 and f["statuses"] == {"matched": 5} and f["limit_seconds"] == pytest.approx(5 / 3, abs=0.01),
+                 and f["statuses"] == {"matched": 5} and f["limit_seconds"] == pytest.approx(5 / 3, abs=0.01)
+                 and f["doi_batch"]["requests"] == {"search": 1, "lookup": 0} and f["doi_batch"]["batch_sizes"] == [5]
+                 and f["doi_batch"]["statuses"] == {"matched by crossref": 5}
+                 and f["doi_batch"]["single"]["requests"] == {"search": 0, "lookup": 5}
+                 and f["doi_batch"]["same_findings_as_single"] is True and f["doi_batch"]["warm_requests"] == 0
+                 and f["pubmed"]["statuses"] == {"matched by pubmed": 5}
+                 and f["pubmed"]["requests"] == {"ecitmatch": 1, "efetch": 1} and f["pubmed"]["warm_requests"] == 0,
                  id="throughput"),
     pytest.param("audit_speed", lambda tmp: ["--references", "20", "--citations", "40", "--repeat", "1"],
                  ("linking_only", "offline_snapshot"),

@@ -330,7 +330,7 @@ class AnswerCache:
 
     def put(self, key: CacheKey, works: Sequence[Work]) -> None:
         """Store an answer: the works found, or none for "not found". Never call it for failures."""
-        payload = json.dumps([json.loads(work_to_json(w)) for w in works], ensure_ascii=False)
+        payload = json.dumps([dataclasses.asdict(w) for w in works], ensure_ascii=False, separators=(",", ":"))
         try:
             self._conn().execute(
                 "INSERT OR REPLACE INTO answers (key, found, payload, stored_at) VALUES (?, ?, ?, ?)",
@@ -369,6 +369,7 @@ class CachedSource:
         # keys they always had, so existing caches stay valid.
         namespace = str(getattr(inner, "cache_namespace", "") or "")
         self._namespace: tuple[str, ...] = (namespace,) if namespace else ()
+        self._kept: set[CacheKey] = set()  # answers fetched ahead this run (and stored)
 
     @property
     def unreachable(self) -> bool:
@@ -406,6 +407,10 @@ class CachedSource:
         )
 
     def _ask(self, key: CacheKey, what: str, ask: Callable[[], Sequence[Work]]) -> tuple[Work, ...]:
+        if self.key(key) in self._kept:
+            # Fetched ahead this run and already stored: the source hands it out from memory, as
+            # an answer of this run (not a cached one), and nothing is written twice.
+            return tuple(ask())
         stored = self._stored(key)
         if stored is not None:
             return stored
@@ -483,3 +488,4 @@ class CachedSource:
             self.cache.put_value(self._declined(key), str(answer), found=False)
         else:
             self.cache.put(self.key(key), list(answer))
+            self._kept.add(self.key(key))

@@ -242,7 +242,10 @@ class HttpService:
         self._secrets = tuple(s for s in secrets if s)
         self.asker = Asker(service, pacer, self.base_url, self.redact)
         """The retry loop (pacing, back-off, failure budget) for this service."""
-        self._http = httpx2.Client(headers=dict(headers or {}), timeout=timeout, follow_redirects=True)
+        self._client_options: dict[str, Any] = {"headers": dict(headers or {}), "timeout": timeout,
+                                                "follow_redirects": True}
+        self._client: httpx2.Client | None = None
+        self._client_lock = threading.Lock()
         # A whole answer may take twice the per-read timeout; a slower one is a drip.
         self._budget = 2 * timeout
 
@@ -264,7 +267,17 @@ class HttpService:
 
     def close(self) -> None:
         """Close the pooled connections."""
-        self._http.close()
+        if self._client is not None:
+            self._client.close()
+
+    @property
+    def _http(self) -> httpx2.Client:
+        """The pooled client, made on first use: a run that never asks this service (most ask
+        DataCite about few DOIs, or PubMed about none) does not pay for its TLS set-up."""
+        with self._client_lock:
+            if self._client is None:
+                self._client = httpx2.Client(**self._client_options)
+            return self._client
 
     def get(
         self,
