@@ -263,6 +263,16 @@ class ReplayServer:
         with self._lock:
             self._faults.append((re.compile(pattern), deque(faults)))
 
+    def wait_for_requests(self, count: int, timeout: float = 5.0) -> int:
+        """How many requests have arrived, once `count` have or `timeout` seconds passed.
+
+        A client that gives up on a request (its timeout) may do so before the server's thread
+        has read it; the request still arrives. Count after waiting, not at once."""
+        deadline = time.monotonic() + timeout
+        while len(self.requests) < count and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return len(self.requests)
+
     def requests_of(self, kind: str) -> list[RecordedRequest]:
         """The recorded requests of one class."""
         return [r for r in self.requests if r.kind == kind]
