@@ -131,6 +131,7 @@ def doi_batch_case(references: int, latency_ms: float, seed: int) -> dict[str, A
                 "batch_sizes": [len(r.query["filter"][0].split(",")) for r in batches],
                 "longest_request_line": max((len(f"GET {r.target} HTTP/1.1") for r in batches), default=0),
                 "rate_limited_429": server.violations,
+                "limits_broken": dict(server.violation_reasons),
             })
             asked = len(server.requests)
             figures["warm_seconds"] = round(audit(document, server.cli_options(), tmp / "cache", tmp / "warm.json"), 3)
@@ -141,6 +142,7 @@ def doi_batch_case(references: int, latency_ms: float, seed: int) -> dict[str, A
                 "wall_seconds": round(single, 2),
                 "requests": {kind: len(server.requests_of(kind)) for kind in ("search", "lookup")},
                 "rate_limited_429": server.violations,
+                "limits_broken": dict(server.violation_reasons),
             }
         cold_report, single_report = _report(tmp / "cold.json"), _report(tmp / "single.json")
     figures["statuses"] = _statuses(cold_report)

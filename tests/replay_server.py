@@ -213,6 +213,8 @@ class ReplayServer:
         """Requests refused because the client broke an enforced limit."""
         self.violations_by_service: dict[str, int] = {}
         """The same, per service."""
+        self.violation_reasons: dict[str, int] = {}
+        """Violations by the limit broken: `rate` (too many in a window) or `concurrency`."""
         self.drips_completed = 0
         """`Fault.drip` answers sent to the end (the client did not hang up first)."""
         self._faults: list[tuple[re.Pattern[str], deque[Fault]]] = []
@@ -301,8 +303,12 @@ class ReplayServer:
                 recent = sum(1 for r in self.requests if r.service == service.name and r.kind == kind
                              and now - r.time < limit.window)
                 if recent > limit.count:
+                    self.violation_reasons["rate"] = self.violation_reasons.get("rate", 0) + 1
                     return True
-            return service.concurrency is not None and self._active.get(service.name, 0) > service.concurrency
+            if service.concurrency is not None and self._active.get(service.name, 0) > service.concurrency:
+                self.violation_reasons["concurrency"] = self.violation_reasons.get("concurrency", 0) + 1
+                return True
+            return False
 
     def _serve(self, handler: Handler) -> None:
         parts = urlsplit(handler.path)

@@ -89,6 +89,7 @@ class Pacer:
             "search": float(limits.searches_per_second),
         }
         self._next_slot: dict[str, float] = {"lookup": float("-inf"), "search": float("-inf")}
+        self._sent: dict[str, list[float]] = {"lookup": [], "search": []}  # when the last requests left
         self._max_active = limits.concurrency
         self._active = 0
         self._lock = threading.Lock()
@@ -129,11 +130,39 @@ class Pacer:
             if slot > now:
                 # Sleep outside the lock so other classes and threads can reserve their slots.
                 self.sleep(slot - now)
+            self._window_guard(kind)
             yield
         finally:
             with self._slots_free:
                 self._active -= 1
                 self._slots_free.notify()
+
+    def _window_guard(self, kind: RequestKind) -> None:
+        """Wait, if need be, so that no sliding window holds more requests than the rate allows,
+        counted on the times requests actually left, not the slots they were given.
+
+        Slots are evenly spaced, but a thread may wake late for its slot (a busy machine, a long
+        reply being parsed in another thread): its request then leaves closer to the next ones
+        than the spacing says, and a server counting in sliding windows sees one too many. With
+        `n` the requests a window of `n / rate` seconds may hold (at least one, as many as the
+        rate gives in a second), a request leaves only when the `n`-th before it left that long
+        ago (widened by the headroom).
+        """
+        while True:
+            with self._lock:
+                rate = self._rates[kind]
+                count = max(1, int(rate))
+                window = count / (rate * self.headroom)
+                sent = self._sent[kind]
+                now = self.clock()
+                # (A nanosecond's tolerance: slots are sums of 1/rate, and a fake clock cannot
+                # move by less than a float's last digit.)
+                if len(sent) < count or now - sent[-count] >= window - 1e-9:
+                    sent.append(now)
+                    del sent[:-count]
+                    return
+                wait = window - (now - sent[-count])
+            self.sleep(wait)
 
     def observe_limits(self, kind: RequestKind, limit: float, interval_seconds: float) -> None:
         """Take in what the server says applies (`x-rate-limit-limit` per `x-rate-limit-interval`).

@@ -160,3 +160,28 @@ def test_backoff_is_exponential_bounded_and_jittered(base: float, cap: float, re
 def test_impossible_limits_are_refused(limits: Limits) -> None:
     with pytest.raises(ValueError):
         Pacer(limits)
+
+
+class LateClock(FakeClock):
+    """A fake clock whose second sleep overruns by `late` seconds (a thread woken late)."""
+
+    def __init__(self, late: float) -> None:
+        super().__init__()
+        self.late = late
+
+    def sleep(self, seconds: float) -> None:
+        if len(self.sleeps) == 0 and self.late:
+            seconds += self.late
+        super().sleep(seconds)
+
+
+@pytest.mark.parametrize(("limits", "kind", "per_second"), [pytest.param(POLITE, "search", 3, id="3/s"),
+                                                            pytest.param(POLITE, "lookup", 10, id="10/s")])
+@pytest.mark.parametrize("late", [pytest.param(0.0, id="on-time"), pytest.param(0.2, id="one-request-late")])
+def test_a_late_request_never_crowds_a_window(limits: Limits, kind: str, per_second: int, late: float) -> None:
+    """A request that leaves late (its thread woke late) pushes the ones after it: no one-second
+    window ever holds more than the rate, counted on the times requests actually left."""
+    clock = LateClock(late)
+    pacer = Pacer(limits, clock=clock, sleep=clock.sleep)
+    times = [t for _, t in entry_times(pacer, clock, [kind] * (4 * per_second))]
+    assert max_in_window(times) == per_second
