@@ -7,16 +7,19 @@ resolution counts and findings; and whether every run gave the same findings. A 
 the references carry a deliberate error (a wrong year, a DOI nobody registered), so that the
 comparison is between real findings.
 
-Every reference carries a DOI (synthetic, Crossref's test prefix 10.5555), so the audit is DOI
-lookups paced at the polite pool's 10 per second: 5,000 references take about 500 s, 1,000
-about 100 s. Each run starts with a fresh cache, so every run asks the server everything.
-Not part of the test suite.
+Every reference carries a DOI (synthetic, Crossref's test prefix 10.5555), asked one by one
+(`--batch 0`, the default: the faults hit single lookups; `--batch 50` measures batches instead),
+so the audit is DOI lookups paced at the polite pool's 10 per second: 5,000 references take about
+500 s, 1,000 about 100 s. The same local server answers for NCBI, DataCite and doi.org (the
+agency of 10.5555 is Crossref), as every source is asked. Each run starts with a fresh cache, so
+every run asks the server everything. Not part of the test suite.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import tempfile
@@ -28,7 +31,8 @@ from typing import Any
 from citecheck.config.options import AuditOptions
 from citecheck.engine import audit
 from citecheck.sources.pacing import POLITE
-from tests.crossref_server import CrossrefServer, Fault
+from tests.registries import RegistryServer
+from tests.replay_server import Fault
 
 WORDS = ("adaptive", "cohort", "synthetic", "outcomes", "randomised", "protocol", "analysis", "response",
          "markers", "survival", "therapy", "signals", "trial", "baseline", "exposure", "network", "models")
@@ -85,7 +89,8 @@ def _one_run(count: int, fault_rate: float, error_rate: float, seed: int, timeou
     menu = _fault_menu(timeout)
     faulty = sorted(rng.sample(range(count), round(count * fault_rate)))
     with tempfile.TemporaryDirectory() as directory, \
-            CrossrefServer(works, search=search, latency_ms=latency_ms, enforce=POLITE) as server:  # type: ignore[arg-type]
+            RegistryServer(works, search=search, agencies={"10.5555": "Crossref"}, crossref_limits=POLITE,  # type: ignore[arg-type]
+                           latency_ms=latency_ms) as server:
         kinds: Counter[str] = Counter()
         for i in faulty:  # the first request for each chosen DOI meets one fault
             fault = rng.choice(menu)
@@ -93,8 +98,10 @@ def _one_run(count: int, fault_rate: float, error_rate: float, seed: int, timeou
             server.add_faults(rf"^/works/10\.5555/load-{i}$", fault)
         path = Path(directory) / "manuscript.txt"
         _document(path, count, errors)
-        options = AuditOptions(default_snapshot=False, cache_dir=Path(directory) / "cache",
-                               crossref_url=server.base_url, mailto="load-test@example.org", timeout=timeout)
+        url = server.base_url
+        options = AuditOptions(default_snapshot=False, cache_dir=Path(directory) / "cache", crossref_url=url,
+                               pubmed_url=url, datacite_url=url, doi_url=url, mailto="load-test@example.org",
+                               timeout=timeout)
         started = time.perf_counter()
         report = audit([path], options)
         seconds = time.perf_counter() - started
@@ -129,7 +136,9 @@ def run(args: list[str]) -> dict[str, Any]:
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=0.5, help="--timeout of the audit (a delayed answer takes 3x).")
     parser.add_argument("--latency-ms", type=float, default=5.0, help="Server latency added to every answer.")
+    parser.add_argument("--batch", type=int, default=0, help="DOIs per Crossref list request (0: one by one).")
     options = parser.parse_args(args)
+    os.environ["CITECHECK_CROSSREF_BATCH"] = str(options.batch)  # read when the sources are built
     runs = [_one_run(options.references, options.fault_rate, options.error_rate, options.seed, options.timeout,
                      options.latency_ms) for _ in range(options.runs)]
     first = runs[0]["_findings"]
