@@ -209,15 +209,18 @@ def _references_table(report: Report) -> list[str]:
         for reference in document.references:
             status = reference_status(document, reference, findings_about(report, document, reference))
             resolution = document.resolution(reference.id)
-            doi = resolution.work.doi if resolution and resolution.work else ""
+            work = resolution.work if resolution else None
+            record = (work.doi or (f"PMID {work.pmid}" if work.pmid else "")) if work else ""
+            decider = (resolution.decided_by or (work.source if work else "")) if resolution else ""
             rows.append(
                 f"| {escape_cell(document.path)} | {escape_cell(reference.id)} "
-                f"| {escape_cell(short_title(reference))} | {escape_cell(doi)} "
-                f"| {STATUS_ICONS[status]} {status.value} |"
+                f"| {escape_cell(short_title(reference))} | {escape_cell(record)} "
+                f"| {STATUS_ICONS[status]} {status.value} | {escape_cell(decider)} |"
             )
     if not rows:
         return ["No references."]
-    head = ["| Document | Ref | Reference | Registry DOI | Status |", "| --- | --- | --- | --- | --- |"]
+    head = ["| Document | Ref | Reference | Registry record | Status | Decided by |",
+            "| --- | --- | --- | --- | --- | --- |"]
     more = [f"\n… and {len(rows) - MAX_ROWS} more references."] if len(rows) > MAX_ROWS else []
     return head + rows[:MAX_ROWS] + more
 
