@@ -14,8 +14,14 @@ What habanero 2.9.2 does not do, and how this module makes up for it (read from 
   process see no difference; inside one, the token goes only to that source's own client.
 * With `warn=True` it answers `None` for a 429 exactly as for a 404, so it is never used:
   failures are classified from the status the stand-in saw, not from habanero's exceptions.
-* It never retries or paces: a shared `Pacer` does both. Rate-limit headers are visible through
-  the stand-in, so `x-rate-limit-*` and `x-concurrency-limit` lower the pacer's limits.
+* It never retries or paces: the retry loop every network source shares (`http.Asker`, with a
+  `Pacer`) does both. Rate-limit headers are visible through the stand-in, so `x-rate-limit-*`
+  and `x-concurrency-limit` lower the pacer's limits.
+
+DOIs are verified in batches (`prefetch`, see `CrossrefSource`): a list request filtering on up to
+50 DOIs, counted against the list budget, with single lookups for what a batch did not return or
+for a batch that failed. A 404 is trusted only for a DOI whose prefix the DOI system says is
+Crossref's (`agency.DoiAgencies`); another agency's DOI is NotCovered.
 
 Classification (one attempt): 200 with a well-formed JSON `message` → answer; 404 (Crossref's
 plain-text "Resource not found.") → not found; 429, 5xx, timeouts, connection reset, malformed
