@@ -84,22 +84,38 @@ class Resolver:
         """Let each batching source fetch what resolving `references` will ask of it.
 
         References whose DOI a local source (snapshot) ahead of it already holds are left out, so
-        no batch carries what need not leave the machine. A failed batch is no failure here: the
+        no batch carries what need not leave the machine. The registries are asked at the same
+        time (each keeps its own limits), so a bibliography of DOIs and of PubMed references
+        waits for the slower of the two, not for both. A failed batch is no failure here: the
         one-by-one resolution asks again and reports honestly.
         """
         pending = [r for r in references if r.parsed or r.raw.strip()]
+        batches: list[tuple[WorkSource, Callable[..., None], list[Reference]]] = []
         for source in self.sources:
             prefetch = getattr(source, "prefetch", None)
-            if prefetch is None:
-                if not is_remote(source):
-                    pending = [r for r in pending if not _holds_doi(source, r)]
-                continue
-            if not pending:
-                return
-            try:
-                prefetch(pending, lambda key: False, lambda key, answer: None)
-            except (SourceUnavailable, NotCovered) as error:
-                log.debug("%s: prefetch gave up (%s); references are asked one by one", source.name, error)
+            if prefetch is not None:
+                batches.append((source, prefetch, pending))
+            elif not is_remote(source):
+                pending = [r for r in pending if not _holds_doi(source, r)]
+        batches = [b for b in batches if b[2]]
+        if len(batches) == 1:
+            self._prefetch_one(*batches[0])
+            return
+        pool = ThreadPoolExecutor(max_workers=max(1, len(batches)))
+        try:
+            for future in [pool.submit(self._prefetch_one, *batch) for batch in batches]:
+                future.result()
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)  # interrupted: do not wait for the rest
+            raise
+        pool.shutdown(wait=True)
+
+    @staticmethod
+    def _prefetch_one(source: WorkSource, prefetch: Callable[..., None], references: list[Reference]) -> None:
+        try:
+            prefetch(references, lambda key: False, lambda key, answer: None)
+        except (SourceUnavailable, NotCovered) as error:
+            log.debug("%s: prefetch gave up (%s); references are asked one by one", source.name, error)
 
     def resolve_all(self, references: Sequence[Reference], progress: Progress | None = None) -> list[Resolution]:
         """One resolution per reference, in the same order. Threads only wait on the network."""
