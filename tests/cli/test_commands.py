@@ -100,6 +100,42 @@ def test_rate_limits_option(value: str, ok: bool) -> None:
         assert result.exit_code == 2 and "--rate-limits" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        pytest.param("pubmed,crossref", ("pubmed", "crossref"), id="order-kept"),
+        pytest.param(" DataCite ", ("datacite",), id="case-and-spaces"),
+        pytest.param("crossref,crossref", ("crossref",), id="repeat-once"),
+        pytest.param("crosref", "did you mean 'crossref'?", id="misspelled"),
+        pytest.param("openalex", "unknown source 'openalex'", id="unknown"),
+        pytest.param(",", "name at least one", id="empty"),
+    ],
+)
+def test_sources_option(value: str, expected: object) -> None:
+    from citecheck.cli.common import UserError
+    from citecheck.cli.options import parse_sources
+
+    if isinstance(expected, tuple):
+        assert parse_sources(value) == expected
+    else:
+        with pytest.raises(UserError, match=expected):  # type: ignore[arg-type]
+            parse_sources(value)
+        result = CliRunner().invoke(main, ["audit", "--no-verify", "--sources", value, str(EXAMPLE)])
+        assert result.exit_code == 2 and "--sources" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_sources_choose_and_order_the_registries(tmp_path: Path) -> None:
+    from citecheck.config.options import AuditOptions
+    from citecheck.resolve.setup import build_sources
+
+    chosen = build_sources(AuditOptions(sources=("datacite", "crossref"), default_snapshot=False,
+                                        cache_dir=tmp_path), lambda note: None)
+    assert [s.name for s in chosen] == ["datacite", "crossref"]
+    offline = build_sources(AuditOptions(sources=("pubmed",), network=False, default_snapshot=False,
+                                         cache_dir=tmp_path), lambda note: None)
+    assert [s.name for s in offline] == ["pubmed"]
+
+
 def test_rate_limits_set_the_pacer() -> None:
     from citecheck.config.options import AuditOptions
     from citecheck.resolve.setup import pool_limits

@@ -78,6 +78,9 @@ def test_find_config(tmp_path: Path, files: dict[str, str], start: str, expected
                      id="protect"),
         pytest.param("citecheck.toml", 'format = "xml"\n', "'format' must be one of", id="format"),
         pytest.param("citecheck.toml", "mailto = 3\n", "'mailto' must be a non-empty string", id="mailto"),
+        pytest.param("citecheck.toml", 'sources = ["crosref"]\n', "did you mean 'crossref'?", id="sources-misspelled"),
+        pytest.param("citecheck.toml", "sources = []\n", "'sources' must name at least one", id="sources-empty"),
+        pytest.param("citecheck.toml", "sources = 3\n", "'sources' must be a list of source names", id="sources-type"),
         pytest.param("citecheck.toml", "select = [\n", "invalid TOML", id="invalid-toml"),
         pytest.param("pyproject.toml", '[tool]\ncitecheck = "x"\n', "[tool.citecheck] must be a table",
                      id="not-a-table"),
@@ -93,7 +96,7 @@ def test_valid_configuration_is_converted(tmp_path: Path) -> None:
     path = _write(tmp_path / "citecheck.toml", (
         'select = ["R", "C001"]\nextend-select = ["X"]\nignore = "R004,R005"\nfail-on = "never"\n'
         'format = "json"\nmailto = "someone@example.org"\ncache-dir = "cache"\nsnapshots = ["s.sqlite"]\n'
-        'jobs = 2\nstyle = "numeric"\nprotect = ["title", "pages", "DOI"]\n'
+        'jobs = 2\nstyle = "numeric"\nprotect = ["title", "pages", "DOI"]\nsources = ["PubMed", "crossref"]\n'
         '[per-file-ignores]\n"drafts/*.md" = ["R001"]\n'))
     config = load_config(path)
     assert config.error is None
@@ -108,6 +111,7 @@ def test_valid_configuration_is_converted(tmp_path: Path) -> None:
     assert options.style == "numeric"
     assert options.protect == ("title", "page", "DOI")
     assert options.per_file_ignores == (("drafts/*.md", ("R001",)),)
+    assert options.sources == ("pubmed", "crossref")  # in the order given
     assert options.config_dir == tmp_path
     assert config.values["format"] == "json"
 
@@ -120,12 +124,14 @@ def test_valid_configuration_is_converted(tmp_path: Path) -> None:
         pytest.param(("select",), "select", ("D",), id="command-line-select-replaces-select-and-extend"),
         pytest.param((), "select", ("M", "X"), id="extend-select-adds"),
         pytest.param(("jobs",), "jobs", 3, id="command-line-wins-jobs"),
+        pytest.param((), "sources", ("datacite",), id="file-chooses-sources"),
+        pytest.param(("source_names",), "sources", ("crossref",), id="command-line-wins-sources"),
     ],
 )
 def test_command_line_wins(given: tuple[str, ...], field: str, expected: object) -> None:
     config = ConfigFile(Path("citecheck.toml"), {"fail-on": "error", "select": ("M",), "extend-select": ("X",),
-                                                  "jobs": 5})
-    options = AuditOptions(select=("D",), fail_on=Severity.WARNING, jobs=3)
+                                                  "jobs": 5, "sources": ("datacite",)})
+    options = AuditOptions(select=("D",), fail_on=Severity.WARNING, jobs=3, sources=("crossref",))
     assert getattr(merge_options(options, config, given), field) == expected
 
 
