@@ -297,3 +297,21 @@ def test_an_audit_runs_uncached_when_the_cache_cannot_open(tmp_path: Path, monke
     sources = build_sources(AuditOptions(cache_dir=cache_dir, default_snapshot=False), notes.append)
     assert [type(s).__name__ for s in sources] == ["CrossrefSource"]  # no CachedSource in front
     assert any("answer cache could not be opened" in n and "running without it" in n for n in notes), notes
+
+
+def test_offline_stand_ins_key_answers_as_their_registries_do(tmp_path: Path) -> None:
+    """An offline run finds what an online run stored: same names, same cache namespaces, same
+    citation-matcher keys."""
+    from citecheck.model import Reference
+    from citecheck.sources.datacite import DataCiteSource
+    from citecheck.sources.offline import NAMESPACES, offline_registry
+    from citecheck.sources.pubmed import PubMedSource
+
+    registries = {"crossref": CrossrefSource, "pubmed": PubMedSource, "datacite": DataCiteSource}
+    for name, cls in registries.items():
+        stand_in = offline_registry(name)
+        assert stand_in.name == cls.name == name
+        assert stand_in.cache_namespace == getattr(cls, "cache_namespace", "") == NAMESPACES[name]
+    reference = Reference(id="1", raw="", csl={"container-title": "Science", "issued": {"date-parts": [[1987]]},
+                                               "volume": "235", "page": "182"})
+    assert offline_registry("pubmed").candidates_key(reference) == PubMedSource().candidates_key(reference)
