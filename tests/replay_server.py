@@ -207,6 +207,7 @@ class ReplayServer:
         """Longest request line accepted (`GET target HTTP/1.1`); longer ones get 414."""
         self.enforcing = enforce
         """When False, no service's limits are enforced."""
+
         self.requests: list[RecordedRequest] = []
         """Every request received, in arrival order."""
         self.violations = 0
@@ -300,8 +301,11 @@ class ReplayServer:
         limit = service.limits.get(kind)
         with self._lock:
             if limit is not None:
+                # Only the requests that arrived up to this one: the check runs after the answer's
+                # latency, when later requests may have arrived too (counting them made a client
+                # that kept to the limit look as if it broke it).
                 recent = sum(1 for r in self.requests if r.service == service.name and r.kind == kind
-                             and now - r.time < limit.window)
+                             and 0 <= now - r.time < limit.window)
                 if recent > limit.count:
                     self.violation_reasons["rate"] = self.violation_reasons.get("rate", 0) + 1
                     return True
@@ -344,6 +348,7 @@ class ReplayServer:
             with self._lock:
                 self.violations += 1
                 self.violations_by_service[owner.name] = self.violations_by_service.get(owner.name, 0) + 1  # type: ignore[union-attr]
+
             limit = owner.limits.get(kind) if owner else None  # type: ignore[union-attr]
             headers = {"x-rate-limit-limit": f"{limit.count:g}", "x-rate-limit-interval": f"{limit.window:g}s"} if limit else {}
             handler.send(429, b"Too Many Requests", "text/plain", headers)
