@@ -57,12 +57,13 @@ from citecheck.sources.http import (
     USER_AGENT,
     Asker,
     Outcome,
+    departure_trace,
     interval_seconds,
     read_within,
     status_outcome,
     transport_outcome,
 )
-from citecheck.sources.pacing import POLITE, PUBLIC, Pacer, RequestKind
+from citecheck.sources.pacing import POLITE, PUBLIC, Departure, Pacer, RequestKind
 from citecheck.sources.records import work_from_record
 
 log = logging.getLogger(__name__)
@@ -94,13 +95,16 @@ class _Call:
     """One `CrossrefSource` attempt: the client to use and what the server answered (read whole
     within `budget` seconds, see `http.read_within`)."""
 
-    def __init__(self, client: httpx2.Client, budget: float | None = None) -> None:
+    def __init__(self, client: httpx2.Client, budget: float | None = None, departure: Departure | None = None) -> None:
         self.client = client
         self.budget = budget
+        self.departure = departure
         self.response: httpx2.Response | None = None
         self.error: Exception | None = None
 
     def get(self, url: str, **kwargs: Any) -> httpx2.Response:
+        if self.departure is not None:
+            kwargs["extensions"] = departure_trace(self.departure)
         try:
             self.response = read_within(self.client, url, self.budget, **kwargs)
         except Exception as exc:
@@ -378,8 +382,8 @@ class CrossrefSource:
         return text
 
     @contextmanager
-    def _attempt(self) -> Iterator[_Call]:
-        call = _Call(self._http, self._budget)
+    def _attempt(self, departure: Departure | None = None) -> Iterator[_Call]:
+        call = _Call(self._http, self._budget, departure)
         token = _CURRENT.set(call)
         try:
             yield call
@@ -405,8 +409,8 @@ class CrossrefSource:
     def _ask(self, kind: RequestKind, what: str, send: Callable[[], Any]) -> dict[str, Any] | None:
         """Send with pacing and retries; the reply, None for a 404, or SourceUnavailable."""
 
-        def attempt() -> Outcome:
-            with self._attempt() as call:
+        def attempt(departure: Departure) -> Outcome:
+            with self._attempt(departure) as call:
                 reply: Any = None
                 error: Exception | None = None
                 try:

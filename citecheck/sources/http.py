@@ -29,13 +29,13 @@ from typing import Any
 import httpx2
 
 from citecheck.sources.base import Malformed, Refused, SourceUnavailable
-from citecheck.sources.pacing import Pacer, RequestKind
+from citecheck.sources.pacing import Departure, Pacer, RequestKind
 from citecheck.version import __version__
 
 log = logging.getLogger(__name__)
 
 __all__ = ["RETRY_AFTER_CAP", "USER_AGENT", "Asker", "HttpService", "Malformed", "Outcome", "Refused",
-           "interval_seconds", "read_within", "retry_after", "status_outcome", "transport_outcome"]
+           "departure_trace", "interval_seconds", "read_within", "retry_after", "status_outcome", "transport_outcome"]
 
 #: The longest Retry-After honoured; beyond it, waiting is worse than reporting "could not verify".
 RETRY_AFTER_CAP = 30.0
@@ -146,8 +146,15 @@ def read_within(client: httpx2.Client, url: str, budget: float | None, **kwargs:
                            request=streamed.request)
 
 
-Observer = Callable[[RequestKind, "httpx2.Response | None"], None]
-"""Called after each attempt with the response seen (to take in advertised limits)."""
+def departure_trace(departure: Departure) -> dict[str, Any]:
+    """Request extensions that tell `departure` when the request's headers start going out: the
+    time a server counts the request at, after any connection set-up (TLS can take 100 ms)."""
+
+    def trace(event: str, info: dict[str, Any]) -> None:
+        if event.endswith("send_request_headers.started"):
+            departure.left()
+
+    return {"trace": trace}
 
 
 class Asker:
@@ -178,8 +185,10 @@ class Asker:
         """A SourceUnavailable naming the service, credentials removed."""
         return SourceUnavailable(self._redact(f"{self.service}: {text}"))
 
-    def ask(self, kind: RequestKind, what: str, attempt: Callable[[], Outcome]) -> Outcome:
-        """Attempt with pacing and retries until an answer (or a 404); SourceUnavailable otherwise."""
+    def ask(self, kind: RequestKind, what: str, attempt: Callable[[Departure], Outcome]) -> Outcome:
+        """Attempt with pacing and retries until an answer (or a 404); SourceUnavailable otherwise.
+
+        `attempt` gets the request's `Departure` (to say when its bytes left: see `departure_trace`)."""
         delays = self.pacer.backoff_delays()
         attempts = 0
         while True:
@@ -189,8 +198,8 @@ class Asker:
                 total, failed = self.pacer.counts
                 raise self.fail(f"stopped asking: {failed} of {total} requests failed; {what} not asked")
             attempts += 1
-            with self.pacer.request(kind):
-                outcome = attempt()
+            with self.pacer.request(kind) as departure:
+                outcome = attempt(departure)
             self.pacer.record(outcome.answered or outcome.not_found)
             if outcome.answered or outcome.not_found:
                 return outcome
@@ -293,9 +302,10 @@ class HttpService:
         means "not held", or SourceUnavailable."""
         url = self.base_url + path
 
-        def attempt() -> Outcome:
+        def attempt(departure: Departure) -> Outcome:
             try:
-                response = read_within(self._http, url, self._budget, params=dict(params))
+                response = read_within(self._http, url, self._budget, params=dict(params),
+                                       extensions=departure_trace(departure))
             except Exception as error:  # httpx2 transport errors; anything else is classified too
                 return transport_outcome(error)
             decided = status_outcome(response)

@@ -41,6 +41,24 @@ POLITE = Limits(10, 3, 3)
 PUBLIC = Limits(5, 1, 1)
 
 
+class Departure:
+    """When one paced request actually left: its slot's time until `left()` says otherwise."""
+
+    __slots__ = ("_entry", "_pacer", "_marked")
+
+    def __init__(self, pacer: Pacer, entry: list[float]) -> None:
+        self._pacer = pacer
+        self._entry = entry
+        self._marked = False
+
+    def left(self) -> None:
+        """The request's first bytes are going out now (called once; later calls are ignored)."""
+        if not self._marked:
+            self._marked = True
+            with self._pacer._lock:
+                self._entry[0] = max(self._entry[0], self._pacer.clock())
+
+
 class Pacer:
     """Spaces requests out per class, caps concurrency, and keeps the failure budget.
 
@@ -89,7 +107,7 @@ class Pacer:
             "search": float(limits.searches_per_second),
         }
         self._next_slot: dict[str, float] = {"lookup": float("-inf"), "search": float("-inf")}
-        self._sent: dict[str, list[float]] = {"lookup": [], "search": []}  # when the last requests left
+        self._sent: dict[str, list[list[float]]] = {"lookup": [], "search": []}  # when the last requests left
         self._max_active = limits.concurrency
         self._active = 0
         self._lock = threading.Lock()
@@ -111,10 +129,12 @@ class Pacer:
             return self._max_active
 
     @contextmanager
-    def request(self, kind: RequestKind) -> Iterator[None]:
+    def request(self, kind: RequestKind) -> Iterator[Departure]:
         """Hold one request slot of `kind` for the duration of the `with` block.
 
         Blocks first for a concurrency slot, then until the class's next rate slot comes round.
+        Yields the request's `Departure`: call `left()` when its first bytes go out (opening a
+        connection can take a while), so that the requests after it are spaced from then.
         """
         if kind not in self._rates:
             raise ValueError(f"unknown request kind: {kind!r}")
@@ -130,14 +150,13 @@ class Pacer:
             if slot > now:
                 # Sleep outside the lock so other classes and threads can reserve their slots.
                 self.sleep(slot - now)
-            self._window_guard(kind)
-            yield
+            yield self._window_guard(kind)
         finally:
             with self._slots_free:
                 self._active -= 1
                 self._slots_free.notify()
 
-    def _window_guard(self, kind: RequestKind) -> None:
+    def _window_guard(self, kind: RequestKind) -> Departure:
         """Wait, if need be, so that no sliding window holds more requests than the rate allows,
         counted on the times requests actually left, not the slots they were given.
 
@@ -157,11 +176,12 @@ class Pacer:
                 now = self.clock()
                 # (A nanosecond's tolerance: slots are sums of 1/rate, and a fake clock cannot
                 # move by less than a float's last digit.)
-                if len(sent) < count or now - sent[-count] >= window - 1e-9:
-                    sent.append(now)
+                if len(sent) < count or now - sent[-count][0] >= window - 1e-9:
+                    entry = [now]
+                    sent.append(entry)
                     del sent[:-count]
-                    return
-                wait = window - (now - sent[-count])
+                    return Departure(self, entry)
+                wait = window - (now - sent[-count][0])
             self.sleep(wait)
 
     def observe_limits(self, kind: RequestKind, limit: float, interval_seconds: float) -> None:

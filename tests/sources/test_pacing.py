@@ -185,3 +185,20 @@ def test_a_late_request_never_crowds_a_window(limits: Limits, kind: str, per_sec
     pacer = Pacer(limits, clock=clock, sleep=clock.sleep)
     times = [t for _, t in entry_times(pacer, clock, [kind] * (4 * per_second))]
     assert max_in_window(times) == per_second
+
+
+def test_requests_are_spaced_from_when_the_first_actually_left() -> None:
+    """Opening a connection delays a request's departure past its slot: the requests after it
+    are spaced from when it left (Departure.left, called as its headers go out)."""
+    clock = FakeClock()
+    pacer = Pacer(POLITE, clock=clock, sleep=clock.sleep)
+    with pacer.request("search") as first:
+        clock.now += 0.3  # connecting, handshaking
+        first.left()
+    departures = [clock()]
+    for _ in range(3):
+        with pacer.request("search") as departure:
+            departure.left()
+            departures.append(clock())
+    assert departures[3] - departures[0] == pytest.approx(1.0)  # not 0.7: four in one second
+    assert max_in_window(departures) == 3
