@@ -1,8 +1,9 @@
 """Throughput cases for batched verification (run by `benchmarks.throughput`, `--cases`):
 
 * `doi-batch`: a manuscript whose every reference carries its DOI, audited cold with every source
-  (Crossref, PubMed, DataCite, the agency lookup all on one local server, Crossref's polite
-  limits enforced with a 429 beyond), then warm, then cold again with DOIs asked one by one
+  (Crossref, PubMed, DataCite, the agency lookup all on one local server in a process of its own,
+  see `benchmarks.serve`; Crossref's polite limits enforced with a 429 beyond), then warm, then
+  cold again with DOIs asked one by one
   (`CITECHECK_CROSSREF_BATCH=0`): wall times, requests, 429s, and whether the findings are the
   same as with single lookups.
 * `pubmed`: a manuscript of journal references without identifiers, audited cold with
@@ -22,7 +23,6 @@ import copy
 import io
 import json
 import os
-import random
 import tempfile
 import time
 import xml.etree.ElementTree as ET
@@ -32,14 +32,9 @@ from contextlib import contextmanager, redirect_stderr
 from pathlib import Path
 from typing import Any
 
-from benchmarks.scale import reference_string, synthetic_record
-from citecheck.sources.pacing import POLITE
+from benchmarks.scale import reference_string
+from benchmarks.serve import records, served
 
-POLITE_HEADERS = {
-    "lookup": {"x-rate-limit-limit": "10", "x-rate-limit-interval": "1s", "x-concurrency-limit": "3", "x-api-pool": "polite"},
-    "search": {"x-rate-limit-limit": "3", "x-rate-limit-interval": "1s", "x-concurrency-limit": "3", "x-api-pool": "polite"},
-}
-"""What Crossref's polite pool advertises, per class of request (singles 10/s, lists 3/s)."""
 PMID_BASE = 90_000_000
 """Synthetic PMIDs start here (above any PMID assigned so far)."""
 
@@ -98,51 +93,37 @@ def _findings(report: dict[str, Any]) -> list[tuple[str, str, str]]:
     return sorted((f["code"], str(f["reference"]), f["message"]) for f in report["findings"])
 
 
-@contextmanager
-def _server(works: dict[str, Any], latency_ms: float) -> Iterator[Any]:
-    """Every registry on one local server; Crossref holds the works, enforces and advertises its
-    polite limits per class; 10.5555 is Crossref's prefix (its test prefix)."""
-    from tests.registries import RegistryServer
-
-    with RegistryServer(works, agencies={"10.5555": "Crossref"}, crossref_limits=POLITE, latency_ms=latency_ms) as server:
-        server.crossref.headers_by_kind = POLITE_HEADERS
-        yield server
-
-
 def doi_batch_case(references: int, latency_ms: float, seed: int) -> dict[str, Any]:
     """DOI-bearing references: batched cold, warm, and one by one; the figures."""
-    rng = random.Random(seed)
-    records = [synthetic_record(index, rng) for index in range(references)]
-    works = {r["DOI"]: {"status": "ok", "message-type": "work", "message": r} for r in records}
-    entries = [f"{reference_string(r)} doi:{r['DOI']}" for r in records]
-    figures: dict[str, Any] = {"references": references, "latency_ms": latency_ms}
+    made = records(references, seed)
+    entries = [f"{reference_string(r)} doi:{r['DOI']}" for r in made]
+    figures: dict[str, Any] = {"references": references, "latency_ms": latency_ms, "server": "own process"}
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="citecheck-doi-batch-") as tmp_name:
         tmp = Path(tmp_name)
         document = tmp / "manuscript.txt"
         document.write_text(manuscript(entries), encoding="utf-8")
-        with _server(works, latency_ms) as server:
+        with served("doi-batch", references, seed, latency_ms) as server:
             cold = audit(document, server.cli_options(), tmp / "cache", tmp / "cold.json")
-            batches = [r for r in server.requests_of("search") if "filter" in r.query]
+            asked, refused = server.snapshot()
+            batches = [r for r in asked if r.kind == "search" and "filter" in r.query]
             figures.update({
                 "wall_seconds": round(cold, 2),
-                "requests": {kind: len(server.requests_of(kind)) for kind in ("search", "lookup")},
-                "other_requests": len(server.requests) - len(server.requests_of("search")) - len(server.requests_of("lookup")),
+                "requests": {kind: sum(r.kind == kind for r in asked) for kind in ("search", "lookup")},
+                "other_requests": sum(r.kind not in ("search", "lookup") for r in asked),
                 "batch_sizes": [len(r.query["filter"][0].split(",")) for r in batches],
                 "longest_request_line": max((len(f"GET {r.target} HTTP/1.1") for r in batches), default=0),
-                "rate_limited_429": server.violations,
-                "limits_broken": dict(server.violation_reasons),
+                "rate_limited_429": refused,
             })
-            asked = len(server.requests)
             figures["warm_seconds"] = round(audit(document, server.cli_options(), tmp / "cache", tmp / "warm.json"), 3)
-            figures["warm_requests"] = len(server.requests) - asked
-        with _server(works, latency_ms) as server, _environment(CITECHECK_CROSSREF_BATCH="0"):
+            figures["warm_requests"] = len(server.snapshot()[0]) - len(asked)
+        with served("doi-batch", references, seed, latency_ms) as server, _environment(CITECHECK_CROSSREF_BATCH="0"):
             single = audit(document, server.cli_options(), tmp / "single-cache", tmp / "single.json")
+            asked, refused = server.snapshot()
             figures["single"] = {
                 "wall_seconds": round(single, 2),
-                "requests": {kind: len(server.requests_of(kind)) for kind in ("search", "lookup")},
-                "rate_limited_429": server.violations,
-                "limits_broken": dict(server.violation_reasons),
+                "requests": {kind: sum(r.kind == kind for r in asked) for kind in ("search", "lookup")},
+                "rate_limited_429": refused,
             }
         cold_report, single_report = _report(tmp / "cold.json"), _report(tmp / "single.json")
     figures["statuses"] = _statuses(cold_report)
@@ -207,44 +188,44 @@ def synthetic_article(template: ET.Element, record: dict[str, Any], pmid: int) -
     return ET.tostring(article, encoding="utf-8")
 
 
-def pubmed_case(references: int, latency_ms: float, seed: int) -> dict[str, Any]:
-    """Journal references without identifiers, matched by ECitMatch in batches; the figures."""
-    from tests.ncbi_server import FIXTURES, Article, _article
-    from tests.registries import RegistryServer
+def synthetic_articles(made: list[dict[str, Any]]) -> list[Any]:
+    """The invented records as PubMed articles in the recorded shape (see the module docstring)."""
+    from tests.ncbi_server import FIXTURES, _article
 
     template_path = FIXTURES / "efetch_pubmed_22351513.xml"
     template = ET.fromstring(template_path.read_bytes()).find("PubmedArticle")
     assert template is not None
-    rng = random.Random(seed)
-    records = [synthetic_record(index, rng) for index in range(references)]
-    articles: list[Article] = [_article(synthetic_article(template, r, PMID_BASE + i), template_path)
-                               for i, r in enumerate(records)]
-    entries = [reference_string(r) for r in records]
-    figures: dict[str, Any] = {"references": references, "latency_ms": latency_ms}
+    return [_article(synthetic_article(template, r, PMID_BASE + i), template_path) for i, r in enumerate(made)]
+
+
+def pubmed_case(references: int, latency_ms: float, seed: int) -> dict[str, Any]:
+    """Journal references without identifiers, matched by ECitMatch in batches; the figures."""
+    entries = [reference_string(r) for r in records(references, seed)]
+    figures: dict[str, Any] = {"references": references, "latency_ms": latency_ms, "server": "own process"}
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="citecheck-pubmed-") as tmp_name:
         tmp = Path(tmp_name)
         document = tmp / "manuscript.txt"
         document.write_text(manuscript(entries), encoding="utf-8")
         for variant, key in (("", None), ("with_key", "benchmark-ncbi-key")):
-            with RegistryServer(latency_ms=latency_ms) as server, _environment(**({"NCBI_API_KEY": key} if key else {})):
-                server.ncbi.articles.update({a.pmid: a for a in articles})
+            with served("pubmed", references, seed, latency_ms) as server, \
+                    _environment(**({"NCBI_API_KEY": key} if key else {})):
                 cache = tmp / f"cache{variant}"
                 options = [*server.cli_options(), "--sources", "pubmed"]
                 cold = audit(document, options, cache, tmp / f"cold{variant}.json")
-                asked = server.requests_to("ncbi")
+                asked, refused = server.snapshot()
+                ncbi = [r for r in asked if r.service == "ncbi"]
                 figures_now = {
                     "wall_seconds": round(cold, 2),
-                    "requests": {"ecitmatch": sum(r.path.endswith("ecitmatch.cgi") for r in asked),
-                                 "efetch": sum(r.path.endswith("efetch.fcgi") for r in asked)},
+                    "requests": {"ecitmatch": sum(r.path.endswith("ecitmatch.cgi") for r in ncbi),
+                                 "efetch": sum(r.path.endswith("efetch.fcgi") for r in ncbi)},
                     "limit_per_second": 10 if key else 3,
-                    "rate_limited_429": server.violations,
+                    "rate_limited_429": refused,
                     "statuses": _statuses(_report(tmp / f"cold{variant}.json")),
                 }
                 if not key:
-                    count = len(server.requests)
                     figures_now["warm_seconds"] = round(audit(document, options, cache, tmp / "warm.json"), 3)
-                    figures_now["warm_requests"] = len(server.requests) - count
+                    figures_now["warm_requests"] = len(server.snapshot()[0]) - len(asked)
                     figures.update(figures_now)
                 else:
                     figures["with_key"] = figures_now

@@ -40,9 +40,10 @@ DATASETS = {
     "realdocs": "../shared/corpus/realdocs: 77 real PLOS and eLife articles (CC BY / CC0) rendered as plain-text "
                 "manuscripts, gold links from the publishers' JATS; audited as `citecheck audit --no-verify` does, plus "
                 "generated variants (one entry deleted; every citation of one entry deleted)",
-    "throughput": "synthetic references (10.5555) served on 127.0.0.1 by tests/crossref_server.py (search case, "
-                  "Crossref's polite limits enforced) and by tests/registries.py (DOI-batch and PubMed cases: Crossref, "
-                  "NCBI at 3/s, DataCite and doi.org; PubMed works in the shape of a recorded EFetch article)",
+    "throughput": "synthetic references (10.5555) served on 127.0.0.1, by a server in a process of its own "
+                  "(benchmarks/serve.py): tests/crossref_server.py for the search case (Crossref's polite limits "
+                  "enforced), tests/registries.py for the DOI-batch and PubMed cases (Crossref, NCBI at 3/s, DataCite "
+                  "and doi.org; PubMed works in the shape of a recorded EFetch article)",
     "scale": "generated Crossref-shaped records (10.5555) in a local snapshot, no network",
     "audit_speed": "generated plain-text manuscript (benchmarks/synthetic.py)",
     "thesis": "see benchmarks/thesis.py",

@@ -7,8 +7,8 @@ The `search` case (below) takes about 100 s by design (300 searches at 3/s); `do
 `pubmed` (benchmarks/registries.py) take seconds: `--cases doi-batch,pubmed` runs them alone.
 
 Writes a plain-text manuscript citing `--references` synthetic references without DOIs (see
-`benchmarks.synthetic.synthetic_record`: invented words, DOIs under 10.5555), serves their records
-from `tests.crossref_server.CrossrefServer` on 127.0.0.1 (every search answers the best-matching
+`benchmarks.scale.synthetic_record`: invented words, DOIs under 10.5555), serves their records
+from `tests.crossref_server.CrossrefServer` on 127.0.0.1, in a process of its own (`benchmarks.serve`) (every search answers the best-matching
 records, as Crossref would; `--latency-ms` per answer; 10 lookups/s, 3 searches/s and 3 requests
 in flight enforced with a 429 beyond), and runs `citecheck audit` in this process through its
 command line with `--crossref-url` at the server, `--sources crossref` (a pure measure of
@@ -22,9 +22,9 @@ cache. Reports wall times, the time the search limit alone requires (N / 3 s), t
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import io
 import json
-import random
 import re
 import tempfile
 import time
@@ -34,7 +34,7 @@ from contextlib import redirect_stderr
 from pathlib import Path
 from typing import Any
 
-from benchmarks.synthetic import peak_rss_mb, record_reference_string, synthetic_record
+from benchmarks.scale import peak_rss_mb, reference_string
 from citecheck.sources.pacing import POLITE
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -121,15 +121,13 @@ def run(args: list[str]) -> dict[str, Any]:
         parser.error("--references must be positive")
     if not cases or set(cases) - set(CASES):
         parser.error(f"--cases: choose from {', '.join(CASES)}")
-    try:
-        from tests.crossref_server import CrossrefServer
-    except ImportError:
+    if importlib.util.find_spec("tests.crossref_server") is None:
         return {"skipped": "tests/crossref_server.py is not importable (run from the repository root)"}
     from benchmarks.registries import doi_batch_case, pubmed_case
 
     figures: dict[str, Any] = {}
     if "search" in cases:
-        figures.update(_search_case(options, CrossrefServer))
+        figures.update(_search_case(options))
     if "doi-batch" in cases:
         figures["doi_batch"] = doi_batch_case(options.references, options.latency_ms, options.seed)
     if "pubmed" in cases:
@@ -142,28 +140,26 @@ CASES = ("search", "doi-batch", "pubmed")
 """The cases `--cases` chooses from."""
 
 
-def _search_case(options: argparse.Namespace, CrossrefServer: Any) -> dict[str, Any]:  # noqa: N803 - a class
-    """References without DOIs, each searched at Crossref: cold and warm."""
+def _search_case(options: argparse.Namespace) -> dict[str, Any]:
+    """References without DOIs, each searched at Crossref: cold and warm (the server in its own
+    process, `benchmarks.serve`)."""
+    from benchmarks.serve import records, served
 
-    rng = random.Random(options.seed)
-    records = [synthetic_record(index, rng) for index in range(options.references)]
-    works = {r["DOI"]: {"status": "ok", "message-type": "work", "message": r} for r in records}
-    with tempfile.TemporaryDirectory(prefix="citecheck-throughput-") as tmp, CrossrefServer(
-        works=works, search=SearchIndex(records), latency_ms=options.latency_ms, enforce=POLITE,
-        response_headers={"x-rate-limit-limit": "3", "x-rate-limit-interval": "1s",
-                          "x-concurrency-limit": "3", "x-api-pool": "polite"},
+    made = records(options.references, options.seed)
+    with tempfile.TemporaryDirectory(prefix="citecheck-throughput-") as tmp, served(
+        "search", options.references, options.seed, options.latency_ms
     ) as server:
         document = Path(tmp) / "manuscript.txt"
-        document.write_text(manuscript(records), encoding="utf-8")
+        document.write_text(manuscript(made), encoding="utf-8")
         cache_dir = Path(tmp) / "cache"
         cold = _audit(document, server.base_url, cache_dir, Path(tmp) / "cold.json", options.jobs)
-        cold_requests = {kind: len(server.requests_of(kind)) for kind in ("search", "lookup", "other")}
-        cold_429 = server.violations
+        asked, cold_429 = server.snapshot()
+        cold_requests = {kind: sum(r.kind == kind for r in asked) for kind in ("search", "lookup", "other")}
         warm = _audit(document, server.base_url, cache_dir, Path(tmp) / "warm.json", options.jobs)
-        warm_requests = len(server.requests) - sum(cold_requests.values())
+        warm_requests = len(server.snapshot()[0]) - len(asked)
         statuses, notes = _statuses(Path(tmp) / "cold.json")
         warm_statuses, _ = _statuses(Path(tmp) / "warm.json")
-        searches = [r.time for r in server.requests_of("search")]
+        searches = [r.time for r in asked if r.kind == "search"]
     limit_seconds = options.references / POLITE.searches_per_second
     gaps = [b - a for a, b in zip(searches, searches[1:])]
     crowded, spans = _crowded_windows(searches, POLITE.searches_per_second)
@@ -185,5 +181,5 @@ def _search_case(options: argparse.Namespace, CrossrefServer: Any) -> dict[str, 
         "warm_seconds": round(warm, 3),
         "warm_requests": warm_requests,
         "warm_statuses": warm_statuses,
-        "note": "in-process `citecheck audit` via its click entry point; the server runs in the same process",
+        "note": "in-process `citecheck audit` via its click entry point; the server in a process of its own",
     }
