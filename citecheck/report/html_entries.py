@@ -91,8 +91,8 @@ def notices(work: Work | None) -> str:
         kind = _notice_kind(update)
         icon = "⛔" if kind == "grave" else "⚠️" if kind == "concern" else "ℹ️"
         name = update.kind.replace("_", " ")
-        pmid = str(getattr(update, "pmid", "") or "")  # a notice PubMed knows only by its PMID (issue 15)
-        which = doi_link(update.doi) if update.doi else _pubmed_link(pmid) if pmid else "(no DOI given)"
+        # A notice PubMed knows only by its PMID, or marks without naming it.
+        which = doi_link(update.doi) if update.doi else _pubmed_link(update.pmid) if update.pmid else "(not named)"
         when = f", {esc(update.date)}" if update.date else ""
         by = f", asserted by {esc(update.source)}" if update.source else ""
         out.append(f'<div class="notice {kind}" role="note"><span aria-hidden="true">{icon}</span> '
@@ -109,20 +109,18 @@ def _pubmed_link(pmid: str) -> str:
 def _record(resolution: Resolution | None, reference: Reference) -> str:
     """Which record the entry was matched to, which source decided and where that record came
     from, said once."""
-    # `decided_by`, `not_covered`, `Work.pmid` and `Work.cached_on` come with the PubMed and
-    # DataCite sources (issue 15); read so that the card says them as soon as they exist.
-    decided_by = str(getattr(resolution, "decided_by", "") or "")
-    not_covered = tuple(getattr(resolution, "not_covered", ()) or ())
+    decided_by = resolution.decided_by if resolution is not None else ""
+    not_covered = resolution.not_covered if resolution is not None else ()
     if resolution is None or resolution.status is ResolutionStatus.SKIPPED:
         why = f" {esc(not_covered[0])}." if not_covered else ""
         return f'<p class="sub">Not checked against a registry.{why}</p>'
     work = resolution.work
     status = resolution.status
     if status is ResolutionStatus.MATCHED and work is not None:
-        how = {"doi": "by its DOI", "search": "by bibliographic search"}.get(resolution.method, resolution.method)
-        pmid = str(getattr(work, "pmid", "") or "")
-        record = doi_link(work.doi) if work.doi else _pubmed_link(pmid) if pmid else ""
-        cached = str(getattr(work, "cached_on", "") or "")
+        how = {"doi": "by its DOI", "search": "by bibliographic search", "pmid": "by its PMID",
+               "pmcid": "by its PMCID"}.get(resolution.method, resolution.method)
+        record = doi_link(work.doi) if work.doi else _pubmed_link(work.pmid) if work.pmid else ""
+        cached = work.cached_on
         source = esc(decided_by or work.source) + (f", cached {esc(cached)}" if cached else "")
         source += f" — {esc(work.provenance)}" if work.provenance else ""
         why = ""

@@ -9,12 +9,13 @@ the reference unchecked.
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable
 
 from citecheck.config.options import AuditOptions
 from citecheck.resolve.resolver import Resolver
 from citecheck.sources.base import WorkSource
-from citecheck.sources.cache import AnswerCache, CachedSource
+from citecheck.sources.cache import AnswerCache, CachedSource, CacheUnavailable
 from citecheck.sources.offline import offline_registry
 from citecheck.sources.pacing import POLITE, PUBLIC, Limits, Pacer
 from citecheck.sources.snapshot import SnapshotSource, default_snapshot
@@ -29,7 +30,7 @@ def build_sources(options: AuditOptions, note: Note) -> list[WorkSource]:
         sources.append(default_snapshot())
     for path in options.snapshots:
         sources.append(SnapshotSource(path))
-    cache = _cache(options)
+    cache = _cache(options, note)
     if not options.network:
         if cache is not None:
             # The registries are not asked: what the cache holds from each answers, or nothing.
@@ -45,10 +46,16 @@ def build_sources(options: AuditOptions, note: Note) -> list[WorkSource]:
     return sources
 
 
-def _cache(options: AuditOptions) -> AnswerCache | None:
+def _cache(options: AuditOptions, note: Note) -> AnswerCache | None:
+    """The answer cache, or None with a note when it cannot be opened: a cache never fails an audit."""
     if not options.use_cache:
         return None
-    return AnswerCache(options.cache_dir / "answers.sqlite3" if options.cache_dir else None)
+    try:
+        return AnswerCache(options.cache_dir / "answers.sqlite3" if options.cache_dir else None)
+    except (CacheUnavailable, OSError, sqlite3.Error) as error:
+        note(f"the answer cache could not be opened ({error}); running without it, so answers are "
+             "asked again and not kept this time")
+        return None
 
 
 def _registries(options: AuditOptions, note: Note, cache: AnswerCache | None) -> dict[str, Callable[[], WorkSource]]:
