@@ -25,7 +25,15 @@ import re
 from citecheck.version import __version__
 from citecheck.findings import Finding
 from citecheck.report.html_assets import content_security_policy, esc, script, stylesheet
-from citecheck.report.html_entries import GRAVE, STATUS_CLASS, doi_link, entry_card, missing_card, status_badge
+from citecheck.report.html_entries import (
+    GRAVE,
+    STATUS_CLASS,
+    doi_link,
+    entry_card,
+    missing_card,
+    pubmed_link,
+    status_badge,
+)
 from citecheck.report.html_map import DocumentMap, build_map, text_pane
 from citecheck.report.markdown import (
     ReferenceStatus,
@@ -154,10 +162,12 @@ def _alarms(document: DocumentResult, view: DocumentMap) -> str:
         for update in work.updated_by:
             if update.kind in GRAVE:
                 label = str(reference.number) if reference.number is not None else reference.id
-                which = doi_link(update.doi) if update.doi else "(no DOI given)"
+                which = (doi_link(update.doi) if update.doi else pubmed_link(update.pmid) if update.pmid
+                         else "(not named)")
+                record = doi_link(work.doi) if work.doi else pubmed_link(work.pmid) if work.pmid else "no identifier"
                 when = f" on {esc(update.date)}" if update.date else ""
                 lines.append(f'<li><a href="#{view.prefix()}-e{index}">Entry {esc(label)}</a> '
-                             f"({doi_link(work.doi)}): {esc(update.kind.replace('_', ' '))}{when}, notice {which}</li>")
+                             f"({record}): {esc(update.kind.replace('_', ' '))}{when}, notice {which}</li>")
     if not lines:
         return ""
     return f'<div class="alarm" role="alert"><strong>Retracted or withdrawn works are cited:</strong><ul>{"".join(lines)}</ul></div>'

@@ -92,7 +92,7 @@ def notices(work: Work | None) -> str:
         icon = "⛔" if kind == "grave" else "⚠️" if kind == "concern" else "ℹ️"
         name = update.kind.replace("_", " ")
         # A notice PubMed knows only by its PMID, or marks without naming it.
-        which = doi_link(update.doi) if update.doi else _pubmed_link(update.pmid) if update.pmid else "(not named)"
+        which = doi_link(update.doi) if update.doi else pubmed_link(update.pmid) if update.pmid else "(not named)"
         when = f", {esc(update.date)}" if update.date else ""
         by = f", asserted by {esc(update.source)}" if update.source else ""
         out.append(f'<div class="notice {kind}" role="note"><span aria-hidden="true">{icon}</span> '
@@ -100,7 +100,7 @@ def notices(work: Work | None) -> str:
     return "".join(out)
 
 
-def _pubmed_link(pmid: str) -> str:
+def pubmed_link(pmid: str) -> str:
     """A link to PubMed for a record known by its PMID (digits only, else text)."""
     return (f'<a href="https://pubmed.ncbi.nlm.nih.gov/{esc(pmid)}/" rel="noreferrer">PMID {esc(pmid)}</a>'
             if pmid.isdigit() else esc(pmid))
@@ -119,7 +119,7 @@ def _record(resolution: Resolution | None, reference: Reference) -> str:
     if status is ResolutionStatus.MATCHED and work is not None:
         how = {"doi": "by its DOI", "search": "by bibliographic search", "pmid": "by its PMID",
                "pmcid": "by its PMCID"}.get(resolution.method, resolution.method)
-        record = doi_link(work.doi) if work.doi else _pubmed_link(work.pmid) if work.pmid else ""
+        record = doi_link(work.doi) if work.doi else pubmed_link(work.pmid) if work.pmid else ""
         cached = work.cached_on
         source = esc(decided_by or work.source) + (f", cached {esc(cached)}" if cached else "")
         source += f" — {esc(work.provenance)}" if work.provenance else ""
@@ -241,4 +241,5 @@ def missing_card(document: DocumentResult, view: DocumentMap, number: int, targe
             f"{_places(document, view, places)}</li>")
 
 
-__all__ = ["STATUS_CLASS", "doi_link", "entry_card", "missing_card", "notices", "status_badge", "without_source"]
+__all__ = ["STATUS_CLASS", "doi_link", "entry_card", "missing_card", "notices", "pubmed_link", "status_badge",
+           "without_source"]
