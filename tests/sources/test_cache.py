@@ -295,7 +295,8 @@ def test_an_audit_runs_uncached_when_the_cache_cannot_open(tmp_path: Path, monke
         cache_dir.write_text("a file where the cache directory should be", encoding="utf-8")
     notes: list[str] = []
     sources = build_sources(AuditOptions(cache_dir=cache_dir, default_snapshot=False), notes.append)
-    assert [type(s).__name__ for s in sources] == ["CrossrefSource"]  # no CachedSource in front
+    # Every registry asked, none with a CachedSource in front.
+    assert [type(s).__name__ for s in sources] == ["CrossrefSource", "PubMedSource", "DataCiteSource"]
     assert any("answer cache could not be opened" in n and "running without it" in n for n in notes), notes
 
 
