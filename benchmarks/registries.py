@@ -32,7 +32,7 @@ from contextlib import contextmanager, redirect_stderr
 from pathlib import Path
 from typing import Any
 
-from benchmarks.scale import reference_string
+from benchmarks.synthetic import record_reference_string
 from benchmarks.serve import records, served
 
 PMID_BASE = 90_000_000
@@ -96,7 +96,7 @@ def _findings(report: dict[str, Any]) -> list[tuple[str, str, str]]:
 def doi_batch_case(references: int, latency_ms: float, seed: int) -> dict[str, Any]:
     """DOI-bearing references: batched cold, warm, and one by one; the figures."""
     made = records(references, seed)
-    entries = [f"{reference_string(r)} doi:{r['DOI']}" for r in made]
+    entries = [f"{record_reference_string(r)} doi:{r['DOI']}" for r in made]
     figures: dict[str, Any] = {"references": references, "latency_ms": latency_ms, "server": "own process"}
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="citecheck-doi-batch-") as tmp_name:
@@ -200,7 +200,7 @@ def synthetic_articles(made: list[dict[str, Any]]) -> list[Any]:
 
 def pubmed_case(references: int, latency_ms: float, seed: int) -> dict[str, Any]:
     """Journal references without identifiers, matched by ECitMatch in batches; the figures."""
-    entries = [reference_string(r) for r in records(references, seed)]
+    entries = [record_reference_string(r) for r in records(references, seed)]
     figures: dict[str, Any] = {"references": references, "latency_ms": latency_ms, "server": "own process"}
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="citecheck-pubmed-") as tmp_name:

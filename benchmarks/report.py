@@ -44,7 +44,8 @@ DATASETS = {
                   "(benchmarks/serve.py): tests/crossref_server.py for the search case (Crossref's polite limits "
                   "enforced), tests/registries.py for the DOI-batch and PubMed cases (Crossref, NCBI at 3/s, DataCite "
                   "and doi.org; PubMed works in the shape of a recorded EFetch article)",
-    "scale": "generated Crossref-shaped records (10.5555) in a local snapshot, no network",
+    "scale": "generated Crossref-like works (10.5555, real frequencies, ~11 KB each) with the real biblio-glutton "
+             "records planted, in local snapshots of two sizes, no network",
     "audit_speed": "generated plain-text manuscript (benchmarks/synthetic.py)",
     "thesis": "see benchmarks/thesis.py",
     "html": "the synthetic manuscript of benchmarks/synthetic.py (manuscript_with_records: 300 invented references "

@@ -38,7 +38,7 @@ POLITE_HEADERS = {
 
 def records(references: int, seed: int) -> list[dict[str, Any]]:
     """The case's synthetic Crossref-shaped records (deterministic for a seed)."""
-    from benchmarks.scale import synthetic_record
+    from benchmarks.synthetic import synthetic_record
 
     rng = random.Random(seed)
     return [synthetic_record(index, rng) for index in range(references)]

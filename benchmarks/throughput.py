@@ -7,7 +7,7 @@ The `search` case (below) takes about 100 s by design (300 searches at 3/s); `do
 `pubmed` (benchmarks/registries.py) take seconds: `--cases doi-batch,pubmed` runs them alone.
 
 Writes a plain-text manuscript citing `--references` synthetic references without DOIs (see
-`benchmarks.scale.synthetic_record`: invented words, DOIs under 10.5555), serves their records
+`benchmarks.synthetic.synthetic_record`: invented words, DOIs under 10.5555), serves their records
 from `tests.crossref_server.CrossrefServer` on 127.0.0.1, in a process of its own (`benchmarks.serve`) (every search answers the best-matching
 records, as Crossref would; `--latency-ms` per answer; 10 lookups/s, 3 searches/s and 3 requests
 in flight enforced with a 429 beyond), and runs `citecheck audit` in this process through its
@@ -34,7 +34,7 @@ from contextlib import redirect_stderr
 from pathlib import Path
 from typing import Any
 
-from benchmarks.scale import peak_rss_mb, reference_string
+from benchmarks.synthetic import peak_rss_mb, record_reference_string
 from citecheck.sources.pacing import POLITE
 
 _WORD = re.compile(r"[a-z0-9]+")

@@ -261,13 +261,17 @@ class Resolution:
     """The sources asked, in order."""
     failures: tuple[str, ...] = ()
     """One line per source that failed (without credentials)."""
+    absent_as_of: str = ""
+    """For NOT_FOUND decided by complete snapshots alone (offline): the date (YYYY-MM-DD) they
+    hold the registry as of, so the work is known absent as of then, not as of now."""
     decided_by: str = ""
     """The source whose answer decided the status: the one that held the matched record, or those
     that answered "not held" for a not-found reference (`crossref`, `pubmed`, `crossref, pubmed`);
     empty when nothing decided (could not verify, not checked)."""
     not_covered: tuple[str, ...] = ()
     """One line per source asked that could not speak to the reference (another agency's DOI, no
-    such lookup, offline with nothing cached): neither evidence for nor against it."""
+    such lookup, offline with nothing cached, a partial source's silence): neither evidence for
+    nor against it."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,6 +59,8 @@ class Summary:
     """References matched to a registry record."""
     unverified: int
     """References that could not be verified because a source failed."""
+    unchecked: int = 0
+    """References (of kinds Crossref holds) that only partial sources were asked about."""
     resolved_by: dict[str, int] = field(default_factory=dict)
     """Matched references per deciding source (`{"crossref": 280, "pubmed": 15}`), sorted by name."""
 
@@ -96,6 +98,7 @@ class Report:
             citations=sum(len(d.citations) for d in self.documents),
             resolved=sum(r.status is ResolutionStatus.MATCHED for r in resolutions),
             unverified=sum(f.code == UNVERIFIED_CODE for f in self.findings),
+            unchecked=self.unchecked,
             resolved_by=dict(sorted(Counter(r.decided_by or (r.work.source if r.work else "")
                                             for r in resolutions if r.status is ResolutionStatus.MATCHED).items())),
         )

@@ -111,9 +111,11 @@ def test_offline_without_cached_answers_is_not_checked(tmp_path: Path) -> None:
     with RegistryServer() as server:
         code, report, _ = audit(server, path, tmp_path / "cache", "--offline")
         assert server.requests == []
-    assert [r["resolution"]["status"] for r in report["references"]] == ["skipped", "skipped"]
+    # The registries were not asked: not checked (and the run says it was incomplete), never
+    # "may not exist" and never "could not verify".
+    assert [r["resolution"]["status"] for r in report["references"]] == ["not-checked", "not-checked"]
     assert not {f["name"] for f in report["findings"]} & {"no-registry-match", "unknown-doi", "could-not-verify"}
-    assert code == 0
+    assert report["summary"]["unchecked"] == 2 and code == 2
 
 
 @pytest.mark.parametrize(

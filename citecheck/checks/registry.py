@@ -252,6 +252,12 @@ def _not_found(reference: Reference, resolution: Resolution) -> Finding:
             ),
             severity=Severity.INFO,
         )
+    if resolution.absent_as_of:
+        return base.finding(
+            f"{_label(reference)} is not in Crossref as of {resolution.absent_as_of} (asked: {asked}): "
+            f"it may not exist, or be newer than the snapshot; check it against the publisher's site",
+            span=reference.span, reference=reference.id, details={"as_of": resolution.absent_as_of},
+        )
     deciders = resolution.decided_by or asked
     return base.finding(
         f"{_label(reference)} matches no registry record ({deciders} answered; asked: {asked}): it may not "

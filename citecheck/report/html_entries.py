@@ -114,6 +114,10 @@ def _record(resolution: Resolution | None, reference: Reference) -> str:
     if resolution is None or resolution.status is ResolutionStatus.SKIPPED:
         why = f" {esc(not_covered[0])}." if not_covered else ""
         return f'<p class="sub">Not checked against a registry.{why}</p>'
+    if resolution.status is ResolutionStatus.NOT_CHECKED:
+        asked = esc(", ".join(resolution.sources) or "no source")
+        return (f'<p class="sub">Not checked: the sources asked ({asked}) hold only part of the registry, or '
+                "were not asked (offline); their silence says nothing. Run online, or add a complete snapshot.</p>")
     work = resolution.work
     status = resolution.status
     if status is ResolutionStatus.MATCHED and work is not None:

@@ -10,10 +10,14 @@ Each source's answer counts for what it is (see `sources.base`):
 
 * a source that fails is recorded, never taken for "not found": a reference is could-not-verify
   when a source failed and no other source settled it;
-* a source that does not cover the question (another agency's DOI, no such lookup, offline with
-  nothing cached) is neither evidence for nor against the reference: when no source asked
-  covers it, the reference is not checked (SKIPPED), never "may not exist";
-* a reference is NOT_FOUND only when at least one source that covers it answered and none holds
+* "not held" is evidence only from a source that holds its whole registry
+  (`Coverage.complete`: the live registries, a snapshot of the whole public data file) and
+  covers the question; a partial source's silence, and a registry not asked (`NotAsked`: offline
+  with nothing cached), leave the reference NOT_CHECKED, never "may not exist";
+* a source that does not cover the question at all (`NotCovered`: another agency's DOI, no such
+  lookup) is neither evidence for nor against: when no source asked covers a reference, it is
+  SKIPPED, with the reasons;
+* a reference is NOT_FOUND only when a complete source that covers it answered and none holds
   it, and none failed. `Resolution.decided_by` names the sources whose answers decided.
 """
 
@@ -25,9 +29,9 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 
 from citecheck.resolve.matching import MatchDecision, bibliographic_query, decide, same_work
-from citecheck.model import Reference, Resolution, ResolutionStatus, Work
+from citecheck.model import CslItem, Reference, Resolution, ResolutionStatus, Work
 from citecheck.references.identifiers import reference_doi, reference_pubmed_id
-from citecheck.sources.base import NotCovered, SourceUnavailable, WorkSource, is_remote
+from citecheck.sources.base import NotAsked, NotCovered, SourceUnavailable, WorkSource, coverage_of, is_remote
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +46,46 @@ class _Answers:
     asked: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     absent: list[str] = field(default_factory=list)
-    """Sources that cover the question and answered that they hold nothing."""
+    """Complete sources that cover the question and answered that they hold nothing."""
+    absent_as_of: list[str] = field(default_factory=list)
+    """Their dates (`Coverage.as_of`; "" for a live source)."""
+    unchecked: list[str] = field(default_factory=list)
+    """Sources whose silence is no evidence: partial sources, and registries not asked offline."""
     not_covered: list[str] = field(default_factory=list)
+
+    def nothing(self, source: WorkSource) -> None:
+        """A source answered that it holds nothing: evidence only if it holds its whole registry."""
+        coverage = coverage_of(source)
+        if coverage.complete:
+            self.absent.append(source.name)
+            self.absent_as_of.append(coverage.as_of)
+        else:
+            self.unchecked.append(source.name)
+
+    def declined(self, why: NotCovered) -> None:
+        """A source could not speak to the question (a registry not asked offline: unchecked)."""
+        self.not_covered.append(str(why))
+        if isinstance(why, NotAsked):
+            self.unchecked.append(str(why).split(":", 1)[0])
+
+    def as_of(self) -> str:
+        """The date absence is known as of: "" (now) when a live source said so, else the newest
+        date of the complete snapshots that did."""
+        return "" if not self.absent_as_of or "" in self.absent_as_of else max(self.absent_as_of)
+
+    def settled(self, reference_id: str, method: str, evidence: tuple[str, ...] = ()) -> Resolution:
+        """The resolution when nothing held the work and nothing failed: NOT_FOUND from complete
+        sources, else NOT_CHECKED (partial sources, not asked), else SKIPPED (not covered)."""
+        common = {"method": method, "sources": tuple(self.asked), "not_covered": tuple(self.not_covered)}
+        if self.absent:
+            return Resolution(reference_id, ResolutionStatus.NOT_FOUND, evidence=evidence,
+                              decided_by=", ".join(dict.fromkeys(self.absent)), absent_as_of=self.as_of(), **common)
+        if self.unchecked:
+            only = (f"not checked: {', '.join(dict.fromkeys(self.unchecked))} hold only part of the registry "
+                    "or were not asked (offline), so their silence is no evidence")
+            return Resolution(reference_id, ResolutionStatus.NOT_CHECKED, evidence=(*evidence, only), **common)
+        return Resolution(reference_id, ResolutionStatus.SKIPPED,
+                          evidence=(*evidence, "no source asked covers this reference", *self.not_covered), **common)
 
 
 class Resolver:
@@ -56,18 +98,6 @@ class Resolver:
         self.jobs = max(1, jobs)
         self._note = note
         self._unreachable_noted: set[str] = set()
-
-    def _any_complete(self) -> bool:
-        """True when some source holds the whole registry, so that its silence is evidence."""
-        return any(coverage_of(s).complete for s in self.sources)
-
-    def _absent_as_of(self) -> str:
-        """The date absence is known as of: "" (now) when a live complete source was asked,
-        else the newest date of the complete snapshots."""
-        complete = [coverage_of(s) for s in self.sources if coverage_of(s).complete]
-        if any(not c.as_of for c in complete):
-            return ""
-        return max(c.as_of for c in complete)
 
     def _failed(self, source: WorkSource, error: SourceUnavailable, failures: list[str]) -> None:
         """Record a failure; say once per run when a source turned out to be unreachable."""
@@ -165,13 +195,13 @@ class Resolver:
         try:
             found = ask()
         except NotCovered as why:
-            answers.not_covered.append(str(why))
+            answers.declined(why)
             return None
         except SourceUnavailable as error:
             self._failed(source, error, answers.failures)
             return None
         if found is None:
-            answers.absent.append(source.name)
+            answers.nothing(source)
         return found
 
     def _resolve_by_doi(self, reference: Reference, doi: str) -> Resolution:
@@ -206,14 +236,18 @@ class Resolver:
                 not_covered=tuple(answers.not_covered),
             )
         if not answers.absent:
-            # No source asked covers this DOI (another agency's, or nothing cached offline).
-            return Resolution(
-                reference.id, ResolutionStatus.SKIPPED, method="doi",
-                evidence=(f"no source asked can verify DOI {doi}", *answers.not_covered),
-                sources=tuple(answers.asked), not_covered=tuple(answers.not_covered),
-            )
+            if answers.unchecked:
+                # Only partial sources (or none, offline) were asked: the DOI may well be
+                # registered. The work may still be found by search.
+                searched = self._resolve_by_search(reference)
+                if searched.status is ResolutionStatus.MATCHED:
+                    return searched
+                return replace(answers.settled(reference.id, "doi"),
+                               sources=tuple(dict.fromkeys([*answers.asked, *searched.sources])))
+            # No source asked covers this DOI (another agency's, one not among the sources).
+            return answers.settled(reference.id, "doi", (f"no source asked can verify DOI {doi}",))
         # The sources that cover the DOI answered that it is not registered: find the work itself.
-        deciders = ", ".join(answers.absent)
+        deciders = ", ".join(dict.fromkeys(answers.absent))
         return _searched_instead(
             self._resolve_by_search(reference), "doi-unknown",
             f"DOI {doi} is registered nowhere ({deciders}: not found)", answers, deciders,
@@ -260,9 +294,9 @@ class Resolver:
         for source in self.sources:
             answers.asked.append(source.name)
             try:
-                candidates = _candidates(source, reference, query)
+                decision = _decision(source, reference, query)
             except NotCovered as why:
-                answers.not_covered.append(str(why))
+                answers.declined(why)
                 continue
             except SourceUnavailable as error:
                 self._failed(source, error, answers.failures)
@@ -279,7 +313,7 @@ class Resolver:
                 if best is None or decision.confidence > best[0].confidence:
                     best = (decision, source.name)
             else:
-                answers.absent.append(source.name)
+                answers.nothing(source)
         if best is not None:
             decision, decider = best
             return Resolution(
@@ -289,20 +323,10 @@ class Resolver:
                 not_covered=tuple(answers.not_covered),
             )
         if answers.failures:
-            status = ResolutionStatus.UNVERIFIED
-        elif answers.absent:
-            status = ResolutionStatus.NOT_FOUND
-        else:  # every source asked declined: nothing is known either way
-            return Resolution(
-                reference.id, ResolutionStatus.SKIPPED, method="search",
-                evidence=("no source asked can search for this reference", *answers.not_covered),
-                sources=tuple(answers.asked), not_covered=tuple(answers.not_covered),
-            )
-        return Resolution(
-            reference.id, status, method="search", sources=tuple(answers.asked), failures=tuple(answers.failures),
-            decided_by=", ".join(answers.absent) if status is ResolutionStatus.NOT_FOUND else "",
-            not_covered=tuple(answers.not_covered),
-        )
+            return Resolution(reference.id, ResolutionStatus.UNVERIFIED, method="search",
+                              sources=tuple(answers.asked), failures=tuple(answers.failures),
+                              not_covered=tuple(answers.not_covered))
+        return answers.settled(reference.id, "search")
 
 
 def _offers(source: WorkSource, method: str) -> bool:
@@ -311,11 +335,40 @@ def _offers(source: WorkSource, method: str) -> bool:
     return bool(offers(method)) if callable(offers) else hasattr(source, method)
 
 
-def _candidates(source: WorkSource, reference: Reference, query: str) -> list[Work]:
-    """A source's candidates: from its citation matcher when it has one, else its search."""
+def _decision(source: WorkSource, reference: Reference, query: str) -> MatchDecision:
+    """The matcher's decision on one source's candidates: from its citation matcher (PubMed)
+    when it has one, else its blocking keys and search (`match_in`)."""
     if _offers(source, "candidates_for"):
-        return list(source.candidates_for(reference))  # type: ignore[attr-defined]
-    return source.search(query, rows=5)
+        return decide(reference.csl, reference.raw, list(source.candidates_for(reference)))  # type: ignore[attr-defined]
+    return match_in(source, reference.csl, reference.raw, query)
+
+
+def match_in(
+    source: WorkSource, csl: CslItem, raw: str, query: str | None = None, examined: list[Work] | None = None
+) -> MatchDecision:
+    """The matcher's decision on a reference's candidates from one source.
+
+    A source with blocking keys (`candidates(csl, raw)`, see `citecheck.references.blocking`)
+    is asked for those first; only when none of them is a match is it searched as well
+    (`search(query, rows=5)`), and the decision is made over both. `decide` judges every
+    candidate either way. Every candidate judged is appended to `examined` when given.
+    Raises SourceUnavailable when the source cannot answer.
+    """
+    query = bibliographic_query(csl, raw) if query is None else query
+    keyed: list[Work] = []
+    by_keys = getattr(source, "candidates", None)
+    if callable(by_keys):
+        keyed = by_keys(csl, raw)
+        if keyed:
+            decision = decide(csl, raw, keyed)
+            if decision.status == "matched":
+                if examined is not None:
+                    examined.extend(keyed)
+                return decision
+    candidates = [*keyed, *source.search(query, rows=5)]
+    if examined is not None:
+        examined.extend(candidates)
+    return decide(csl, raw, candidates)
 
 
 def _holds_doi(source: WorkSource, reference: Reference) -> bool:
@@ -354,4 +407,5 @@ def _searched_instead(
         failures=tuple(answers.failures) + searched.failures,
         decided_by=decided_by,
         not_covered=tuple(dict.fromkeys([*answers.not_covered, *searched.not_covered])),
+        absent_as_of=searched.absent_as_of if searched.status is ResolutionStatus.NOT_FOUND else "",
     )

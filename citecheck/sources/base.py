@@ -7,9 +7,10 @@ Three outcomes are kept apart, because the report must never confuse them:
   statement about the reference only from a source that *covers* it: Crossref about a DOI that
   Crossref registered, DataCite about a DataCite DOI, PubMed about a PMID;
 * `NotCovered`: the question is outside what the source can speak to (a DOI another agency
-  registered, a free-text search at a registry without one, an offline run with nothing cached).
-  It is neither evidence for nor against the reference: a reference that no asked source covers
-  is "not checked", never "may not exist";
+  registered, a free-text search at a registry without one). It is neither evidence for nor
+  against the reference: a reference that no asked source covers is not checked, never "may not
+  exist". `NotAsked` (an offline run with nothing cached) and the silence of a source holding
+  only part of its registry (`Coverage`) likewise, and the run says it was incomplete;
 * `SourceUnavailable`: the source could not answer (network, rate limit, server error). The
   reference is "could not verify", never "not found".
 """
@@ -17,6 +18,7 @@ Three outcomes are kept apart, because the report must never confuse them:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from citecheck.model import Reference, Work
@@ -34,10 +36,41 @@ class SourceUnavailable(Exception):
 class NotCovered(Exception):
     """The source cannot speak to this question: it neither holds nor excludes the work.
 
-    Raised for a DOI registered with another agency, a kind of lookup the source does not offer,
-    or an offline run whose cache holds no answer. The message is one line saying why
-    (`crossref: 10.5061/dryad.8515 is registered with DataCite`).
+    Raised for a DOI registered with another agency, or a kind of lookup the source does not
+    offer. The message is one line saying why (`crossref: 10.5061/dryad.8515 is registered with
+    DataCite`). Asking again will not change it.
     """
+
+
+class NotAsked(NotCovered):
+    """The source would cover the question but was not asked: an offline run whose cache holds no
+    answer from it. Like a partial source's silence, it leaves the reference not checked (run
+    online to check it), never "may not exist"."""
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """What part of a registry a source holds, so that absence from it can be weighed.
+
+    Only a complete source's silence is evidence: a reference that no complete source was
+    asked about is "not checked", never "may not exist". A source without a `coverage`
+    attribute (the live registries, test doubles) counts as complete as of now.
+    """
+
+    complete: bool
+    """True when the source holds the whole registry (the live service, or a snapshot of the
+    whole public data file)."""
+    as_of: str = ""
+    """The date (YYYY-MM-DD) a complete snapshot holds the registry as of; "" for a live
+    service (it holds it as of now) and for partial sources."""
+    description: str = ""
+    """One line for `snapshot info` and reports: what the source covers."""
+
+
+def coverage_of(source: object) -> Coverage:
+    """A source's coverage: its `coverage` attribute, or complete as of now when it has none."""
+    coverage = getattr(source, "coverage", None)
+    return coverage if isinstance(coverage, Coverage) else Coverage(complete=True)
 
 
 class Malformed(Exception):

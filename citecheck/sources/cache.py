@@ -35,7 +35,7 @@ import platformdirs
 
 from citecheck.model import Name, Reference, Update, Work
 from citecheck.references.doi import normalize_doi
-from citecheck.sources.base import CacheKey, Fresh, Keep, NotCovered, WorkSource
+from citecheck.sources.base import CacheKey, Coverage, Fresh, Keep, NotAsked, NotCovered, WorkSource, coverage_of
 
 log = logging.getLogger(__name__)
 
@@ -376,6 +376,11 @@ class CachedSource:
         """True when the wrapped source found its service unreachable (so the run can say so once)."""
         return bool(getattr(self.inner, "unreachable", False))
 
+    @property
+    def coverage(self) -> Coverage:
+        """What part of its registry the wrapped source holds (the cache adds nothing)."""
+        return coverage_of(self.inner)
+
     def offers(self, method: str) -> bool:
         """True when the wrapped source offers `method` (`lookup_pmid`, `candidates_for`, …)."""
         return hasattr(self.inner, method)
@@ -419,7 +424,7 @@ class CachedSource:
             if isinstance(declined, str):
                 raise NotCovered(declined)
         if self.offline:
-            raise NotCovered(f"{self.name}: offline, and no cached answer for {what}")
+            raise NotAsked(f"{self.name}: offline, and no cached answer for {what}")
         try:
             works = tuple(ask())
         except NotCovered as why:

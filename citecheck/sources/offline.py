@@ -6,7 +6,7 @@ network clients (habanero and httpx2 cost half a second)."""
 from __future__ import annotations
 
 from citecheck.model import Reference, Work
-from citecheck.sources.base import CacheKey, NotCovered
+from citecheck.sources.base import CacheKey, NotAsked
 from citecheck.sources.pubmed_records import citation_line
 
 NAMESPACES = {"crossref": "", "pubmed": "pubmed", "datacite": "datacite"}
@@ -14,7 +14,7 @@ NAMESPACES = {"crossref": "", "pubmed": "pubmed", "datacite": "datacite"}
 
 
 class OfflineRegistry:
-    """A registry that is not asked: every question is NotCovered."""
+    """A registry that is not asked: every question is NotAsked."""
 
     remote = True
     """It stands for a network source (asked after local ones)."""
@@ -23,8 +23,8 @@ class OfflineRegistry:
         self.name = name
         self.cache_namespace = NAMESPACES.get(name, name)
 
-    def _offline(self) -> NotCovered:
-        return NotCovered(f"{self.name}: offline")
+    def _offline(self) -> NotAsked:
+        return NotAsked(f"{self.name}: offline")
 
     def lookup_doi(self, doi: str) -> Work | None:
         """Not asked offline."""
