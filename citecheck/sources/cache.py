@@ -47,9 +47,6 @@ MISSING_TTL = 1 * DAY
 _SCHEMA_VERSION = "1"
 _BUSY_TIMEOUT_MS = 30_000
 
-CacheKey = tuple[str, ...] | tuple[str, str, int]
-"""`("doi", normalised doi)` or `("search", normalised query, rows)`."""
-
 
 def default_cache_path() -> Path:
     """`<user cache dir>/citecheck/answers.sqlite3` (platformdirs)."""
