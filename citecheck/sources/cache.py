@@ -2,10 +2,13 @@
 of any other source.
 
 Answers, not HTTP responses, are cached: `Work` values as JSON, keyed by what was asked
-(`("doi", doi)` or `("search", query, rows)`). Found works are kept 30 days, "not found" 1 day
-(a DOI registered this morning should not stay missing for a month); failures are never kept,
-because "could not verify" must be asked again next time. Nothing about the caller (token,
-e-mail) is ever written.
+(`("doi", doi)`, `("search", query, rows)`, `("pmid", pmid)`, `("citation", line)`, …), each
+source's keys apart from the others' (`cache_namespace`: a DOI is a different question at
+Crossref and at DataCite; Crossref's keys are unprefixed, as they always were). A source's "not
+mine to answer" (NotCovered) and small values such as a DOI prefix's agency are kept too. Found
+works are kept 30 days, "not found" and "not mine" 1 day (a DOI registered this morning should
+not stay missing for a month); failures are never kept, because "could not verify" must be asked
+again next time. Nothing about the caller (token, e-mail, API key) is ever written.
 
 The database lives in the user's cache directory and may be shared by several processes (an
 editor plugin and a CI run, or parallel test workers): WAL mode lets readers and one writer
