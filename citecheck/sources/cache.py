@@ -129,9 +129,11 @@ def _is_lock(exc: sqlite3.OperationalError) -> bool:
     return "locked" in str(exc) or "busy" in str(exc)
 
 
-def _patiently(action: Callable[[], _T], what: str, patience: float = _OPEN_PATIENCE) -> _T:
-    """`action()`, retried with growing, jittered pauses while SQLite says the file is locked."""
-    deadline = time.monotonic() + patience
+def _patiently(action: Callable[[], _T], what: str, patience: float | None = None) -> _T:
+    """`action()`, retried with growing, jittered pauses while SQLite says the file is locked
+    (for `patience` seconds, `_OPEN_PATIENCE` when not given: read at call time, so that it
+    can be set for a process, or a test)."""
+    deadline = time.monotonic() + (_OPEN_PATIENCE if patience is None else patience)
     pause = 0.02
     while True:
         try:
