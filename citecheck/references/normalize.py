@@ -66,13 +66,20 @@ def fold(text: str) -> str:
 def _fold(text: str) -> str:
     # Cached: matching folds the same candidate titles and names over and over.
     if text.isascii():
-        stripped = text  # nothing to decompose: the character-by-character pass is the hot spot
+        # Nothing to decompose, and of the dashes and quotes only the backquote is ASCII:
+        # str.translate with a dict costs more than all the rest, so ASCII text (most titles
+        # and names, millions of them in a snapshot build) skips it.
+        unified = text.casefold()
+        if "`" in unified:
+            unified = unified.replace("`", "'")
     else:
         decomposed = unicodedata.normalize("NFKD", text)
         stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    # ß and a few ligatures survive NFKD; casefold() handles them (ß → ss).
-    unified = stripped.translate(_DASHES).translate(_QUOTES).casefold()
-    return _SPACES.sub(" ", unified).strip()
+        # ß and a few ligatures survive NFKD; casefold() handles them (ß → ss).
+        unified = stripped.translate(_DASHES).translate(_QUOTES).casefold()
+    # str.split() and the regular expression `\s` agree on what whitespace is
+    # (Py_UNICODE_ISSPACE); splitting is several times faster than substituting.
+    return " ".join(unified.split())
 
 
 _BROKEN_WORD = re.compile(r"([^\W\d_])-[ \t]*\r?\n\s*([^\W\d_])")
@@ -96,7 +103,15 @@ def unwrap(text: str, join_hyphens: bool = True) -> str:
 
 def tokens(text: str) -> list[str]:
     """The folded alphanumeric words of `text`, in order (punctuation and hyphens split words)."""
-    return _WORD.findall(fold(text))
+    folded = fold(text)
+    if folded.isascii():
+        # The same words as `_WORD` finds (in ASCII, [^\W_] is [A-Za-z0-9]), three times faster.
+        return folded.encode().translate(_ASCII_WORD_BREAKS).decode().split()
+    return _WORD.findall(folded)
+
+
+_NOT_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum())
+_ASCII_WORD_BREAKS = bytes.maketrans(_NOT_ALNUM, b" " * len(_NOT_ALNUM))
 
 
 def title_tokens(text: str) -> list[str]:

@@ -6,7 +6,12 @@ Journal names and page ranges below are those of the review's trial papers
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from citecheck.references.normalize import (
     expand_page_range,
@@ -20,6 +25,7 @@ from citecheck.references.normalize import (
     same_journal,
     title_similarity,
     title_tokens,
+    tokens,
     unwrap,
 )
 
@@ -35,10 +41,35 @@ from citecheck.references.normalize import (
         pytest.param("Straße", "strasse", id="casefold-eszett"),
         pytest.param("ﬁnal", "final", id="ligature"),
         pytest.param("", "", id="empty"),
+        pytest.param("`Backquoted` text", "'backquoted' text", id="backquote-is-a-quote-in-ascii-too"),
+        pytest.param("tab\x0bvertical\x1cfile separator", "tab vertical file separator", id="every-kind-of-whitespace"),
+        pytest.param("ASCII ONLY, Upper-Case 123", "ascii only, upper-case 123", id="ascii-fast-path"),
     ],
 )
 def test_fold(text: str, expected: str) -> None:
     assert fold(text) == expected
+
+
+def _reference_fold(text: str) -> str:
+    """`fold` as its docstring defines it, written the slow, obvious way."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    dashes = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe58\ufe63\uff0d"), "-")
+    quotes = dict.fromkeys(map(ord, "\u2018\u2019\u201a\u201b\u2032\u00b4\u0060"), "'") | dict.fromkeys(
+        map(ord, "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb"), '"')
+    return re.sub(r"\s+", " ", stripped.translate(dashes).translate(quotes).casefold()).strip()
+
+
+# Mostly ASCII (the fast paths), with the characters that make folding or splitting words differ.
+_TEXT = st.text(st.sampled_from([*map(chr, range(128)), "é", "–", "“", "ß", "ﬁ", "\u00a0", "\u2003", "´", "Ж", "_"]),
+                max_size=40)
+
+
+@given(_TEXT)
+@settings(max_examples=400, deadline=None)
+def test_fold_and_tokens_agree_with_their_definition(text: str) -> None:
+    assert fold(text) == _reference_fold(text)
+    assert tokens(text) == re.findall(r"[^\W_]+", _reference_fold(text))
 
 
 @pytest.mark.parametrize(
