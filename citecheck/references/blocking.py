@@ -38,6 +38,7 @@ more than `MAX_POSTINGS` records for one key ignores that key (`select_candidate
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
@@ -55,6 +56,7 @@ __all__ = [
     "MAX_POSTINGS",
     "BlockingKey",
     "key_hash",
+    "record_key_values",
     "reference_keys",
     "select_candidates",
     "work_keys",
@@ -124,15 +126,21 @@ def key_hash(kind: str, value: str) -> int:
     trouble; at 10⁹ keys a lookup meets an unrelated record by collision once in ~10⁵, and
     the matcher rejects it.
     """
-    digest = hashlib.blake2b(f"{kind}:{value}".encode(), digest_size=6).digest()
-    return int.from_bytes(digest, "big") & _HASH_MASK
+    hasher = _BLAKE2B_6.copy()  # copying a prepared hasher is faster than making one
+    hasher.update(f"{kind}:{value}".encode())
+    return int.from_bytes(hasher.digest(), "big") & _HASH_MASK
 
 
+_BLAKE2B_6 = hashlib.blake2b(digest_size=6)
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def _family_key(name: str) -> str:
     """A family name as keys spell it: folded letters only (`O'Shaughnessy` → `oshaughnessy`)."""
     return "".join(_LETTERS.findall(fold(name)))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _journal_initials(name: str) -> str:
     """The initials of a journal's words, connectives dropped: `J. Clin. Oncol.` → `jco`; a
     journal of one word is that word (`The Lancet` → `lancet`)."""
@@ -155,27 +163,45 @@ def _main_title(title: str) -> str:
 
 def work_keys(work: Work) -> tuple[BlockingKey, ...]:
     """The keys of a registry record, without repeats, in `KINDS` order."""
-    keys: dict[BlockingKey, None] = {}
-    if work.doi:
-        keys[BlockingKey("doi", work.doi)] = None  # a Work's DOI is normalised already
-    words = title_tokens(work.title)
+    first = work.authors[0] if work.authors else None
+    values = record_key_values(
+        doi=work.doi, title=work.title, first_author=(first.family or first.literal) if first else "",
+        volume=work.volume, page=work.page, journals=(work.container_title, *work.short_container_titles),
+    )
+    return tuple(BlockingKey(kind, value) for kind, value in values)
+
+
+def record_key_values(
+    *, doi: str, title: str, first_author: str, volume: str, page: str, journals: Iterable[str],
+    title_words: list[str] | None = None,
+) -> list[tuple[str, str]]:
+    """`work_keys` of a record given by its plain values, as `(kind, value)` pairs.
+
+    For callers that hold a record's values without a `Work` (a snapshot build turns millions
+    of records into keys and never needs the `Work`). `doi` is normalised already; `first_author`
+    is the first author's family name (or literal name); `title_words` may pass
+    `title_tokens(title)` when the caller has it.
+    """
+    keys: dict[tuple[str, str], None] = {}
+    if doi:
+        keys[("doi", doi)] = None
+    words = title_tokens(title) if title_words is None else title_words
     if len(words) >= MIN_TITLE_WORDS:
-        keys[BlockingKey("title", _title_key(words))] = None
-        main = title_tokens(_main_title(work.title)) if _SUBTITLE.search(work.title) else words
+        keys[("title", _title_key(words))] = None
+        main = title_tokens(_main_title(title)) if _SUBTITLE.search(title) else words
         if MIN_TITLE_WORDS <= len(main) < min(len(words), TITLE_WORDS):
-            keys[BlockingKey("title", _title_key(main))] = None
-    volume, page = normalize_volume(work.volume), first_page(work.page)
+            keys[("title", _title_key(main))] = None
+    volume, page = normalize_volume(volume), first_page(page)
     if volume and page:
-        if work.authors:
-            first = work.authors[0]
-            family = _family_key(first.family or first.literal)
+        if first_author:
+            family = _family_key(first_author)
             if family:
-                keys[BlockingKey("author-page", f"{family}|{volume}|{page}")] = None
-        for journal in dict.fromkeys((work.container_title, *work.short_container_titles)):
+                keys[("author-page", f"{family}|{volume}|{page}")] = None
+        for journal in dict.fromkeys(journals):
             initials = _journal_initials(journal)
             if len(initials) >= 2:
-                keys[BlockingKey("journal-page", f"{initials}|{volume}|{page}")] = None
-    return tuple(keys)
+                keys[("journal-page", f"{initials}|{volume}|{page}")] = None
+    return list(keys)
 
 
 def _csl_text(value: Any) -> str:
