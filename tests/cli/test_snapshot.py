@@ -28,7 +28,7 @@ def test_build_info_update_round_trip(tmp_path: Path) -> None:
     assert code == 0
     assert "records:   3" in stdout
     assert "complete: Crossref public data file (test) (absence means not in Crossref as of 2026-03-01)" in stdout
-    assert "format:    citecheck-snapshot version 2" in stdout and "bytes per record" in stdout
+    assert "format:    citecheck-snapshot version 3" in stdout and "bytes per record" in stdout
     changes = write(tmp_path / "changes.jsonl", jsonl([synthetic(1, "A corrected synthetic title on frogs", "Smith")]),
                     compress=False)
     code, _, stderr = run("snapshot", "update", str(snapshot), str(changes), "--as-of", "2026-04-01")

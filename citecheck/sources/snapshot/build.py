@@ -38,7 +38,9 @@ from citecheck.references.blocking import BLOCKING_VERSION
 from citecheck.sources.snapshot.datafile import InputFile, ReadProblem, discover_inputs, read_input, stream_members
 from citecheck.sources.snapshot.pipeline import Feed, Report, Writer, now, run_here, run_workers
 from citecheck.sources.snapshot.rows import RowMaker
-from citecheck.sources.snapshot.store import FORMAT, VERSION, Coverage, RecordCodec, SnapshotError, create_schema, words_text
+from citecheck.sources.snapshot.store import (
+    FORMAT, VERSION, Coverage, RecordCodec, SnapshotError, count_terms, create_schema, words_text,
+)
 
 __all__ = ["BuildResult", "BuildStatus", "build_snapshot", "partial_paths"]
 
@@ -71,7 +73,7 @@ class BuildStatus:
     records_this_run: int
     """Records stored by this run (the rate's numerator)."""
     phase: str = "reading"
-    """`reading`, or the finalising step under way (`keys`, `index`, `done`)."""
+    """`reading`, or the finalising step under way (`duplicates`, `keys`, `index`, `terms`), or `done`."""
 
     @property
     def rate(self) -> float:
@@ -141,12 +143,12 @@ def _train_dictionary(inputs: Sequence[InputFile]) -> bytes | None:
             if source.streamed:
                 members = stream_members(source)
                 first = next(members, None)
-                records = read_input(*first) if first else iter(())
+                records = read_input(*first, typed=True) if first else iter(())
             else:
-                records = read_input(source)
+                records = read_input(source, typed=True)
             for _, record, _ in records:
-                if record is not None and (row := maker.row(0, record)) is not None:
-                    samples.append(maker.codec.plain(maker.codec.decode(row.body, "")))
+                if record is not None and (made := maker.plain(record)) is not None:
+                    samples.append(made[1])
                 if len(samples) >= DICTIONARY_SAMPLES:
                     break
         except ReadProblem:
@@ -213,7 +215,8 @@ def _resume(conn: sqlite3.Connection, inputs: Sequence[InputFile], partial: Path
 
 
 def _finalize(conn: sqlite3.Connection, codec: RecordCodec, phase: Callable[[str], None]) -> tuple[int, int]:
-    """Drop repeated DOIs, sort the keys into place, merge the index; (records, duplicates)."""
+    """Drop repeated DOIs, sort the keys into place, merge the index, count its words;
+    (records, duplicates). `phase` is told each step as it starts."""
     phase("duplicates")
     conn.execute("BEGIN")
     repeated = conn.execute(
@@ -241,6 +244,10 @@ def _finalize(conn: sqlite3.Connection, codec: RecordCodec, phase: Callable[[str
     conn.execute("COMMIT")
     phase("index")
     conn.execute("INSERT INTO words (words) VALUES ('optimize')")
+    phase("terms")
+    conn.execute("BEGIN")
+    count_terms(conn)
+    conn.execute("COMMIT")
     return count, len(dropped)
 
 

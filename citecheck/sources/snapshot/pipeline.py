@@ -9,6 +9,7 @@ inputs, which it reads again.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import queue
@@ -20,7 +21,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from citecheck.sources.snapshot.datafile import InputFile, ReadProblem, stream_members
-from citecheck.sources.snapshot.rows import Row, RowMaker, rows_of, worker_main
+from citecheck.sources.snapshot.rows import RowMaker, Rows, rows_of, worker_main
 from citecheck.sources.snapshot.store import SnapshotError
 
 __all__ = ["Feed", "Report", "Writer", "run_here", "run_workers"]
@@ -48,15 +49,15 @@ class Writer:
         self.problems: list[str] = []
         conn.execute("BEGIN")
 
-    def rows(self, index: int, rows: list[Row]) -> None:
+    def rows(self, index: int, rows: Rows) -> None:
         first = self.next_id
         ids = range(first, first + len(rows))
         self.next_id += len(rows)
-        self.conn.executemany("INSERT INTO records (id, body) VALUES (?, ?)", zip(ids, (r.body for r in rows)))
-        self.conn.executemany("INSERT INTO words (rowid, text) VALUES (?, ?)", zip(ids, (r.words for r in rows)))
+        self.conn.executemany("INSERT INTO records (id, body) VALUES (?, ?)", zip(ids, rows.bodies))
+        self.conn.executemany("INSERT INTO words (rowid, text) VALUES (?, ?)", zip(ids, rows.words))
         self.conn.executemany(
             "INSERT INTO stage.rows (id, input, position, doi, keys) VALUES (?, ?, ?, ?, ?)",
-            ((i, index, r.position, r.doi_key, r.keys) for i, r in zip(ids, rows)),
+            zip(ids, itertools.repeat(index), rows.positions, rows.doi_keys, rows.keys),
         )
         self.stored_this_run += len(rows)
 

@@ -5,7 +5,7 @@ parallelises: each worker process takes whole input files and sends back compact
 stored body, the blocking-key hashes, the words to index); one writer (the parent) stores
 them. Messages on the result queue:
 
-- `("rows", input_index, [Row, ...])`: up to `BATCH` rows, in file order;
+- `("rows", input_index, Rows)`: up to `BATCH` rows, in file order;
 - `("bad", input_index, position, reason)`: a record that could not be read;
 - `("done", input_index, stored, bad, problem)`: the input is finished (`problem` says why it
   broke off, or is "");
@@ -21,14 +21,16 @@ import signal
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from citecheck.references.blocking import work_keys
 from citecheck.sources.records import work_from_record
-from citecheck.sources.snapshot.datafile import InputFile, ReadProblem, read_input
-from citecheck.sources.snapshot.store import RecordCodec, words_text
+from citecheck.sources.snapshot.datafile import InputFile, ReadProblem, TypedFields, read_input, typed_record
+from citecheck.sources.snapshot.fastpath import stored_values
+from citecheck.sources.snapshot.store import RecordCodec, change_term_counts, words_text
 
-__all__ = ["BATCH", "Row", "RowMaker", "insert_row", "rows_of", "worker_main"]
+__all__ = ["BATCH", "Row", "RowMaker", "Rows", "insert_row", "rows_of", "worker_main"]
 
 BATCH = 2000
 """Rows per message: large enough to amortise the queue, small enough to bound memory."""
@@ -47,26 +49,72 @@ class Row(NamedTuple):
     words: str
 
 
+@dataclass(slots=True)
+class Rows:
+    """A batch of rows, column by column (a list per field pickles and unpickles several
+    times faster than a tuple per row)."""
+
+    positions: list[int] = field(default_factory=list)
+    doi_keys: list[int] = field(default_factory=list)
+    bodies: list[bytes] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)
+
+    def add(self, row: Row) -> None:
+        """Append one row."""
+        self.positions.append(row.position)
+        self.doi_keys.append(row.doi_key)
+        self.bodies.append(row.body)
+        self.keys.append(row.keys)
+        self.words.append(row.words)
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+
 class RowMaker:
-    """Record → Row, with the snapshot's record codec."""
+    """Record → Row, with the snapshot's record codec.
+
+    Records read with `typed=True` take the fast path (`fastpath.stored_values`) when they can,
+    the general one (through a `Work`) otherwise; both give the same row.
+    """
 
     def __init__(self, dictionary: bytes | None) -> None:
         self.codec = RecordCodec(dictionary)
 
-    def row(self, position: int, record: dict[str, Any]) -> Row | None:
-        """The row of one record, or None when it has no usable DOI."""
+    def plain(self, record: dict[str, Any] | TypedFields) -> tuple[int, bytes, list[int], str] | None:
+        """(DOI key, uncompressed body, key hashes, words) of one record, or None when it has
+        no usable DOI."""
+        if isinstance(record, TypedFields):
+            values = stored_values(record)
+            if values is not None:
+                return values.key_hashes[0], self.codec.pack(values.fields), values.key_hashes, values.words
+            found = typed_record(record)
+            if found is None:
+                return None
+            record = found
         work = work_from_record(record, source="snapshot")
         if not work.doi:
             return None
         hashes = [key.hash for key in work_keys(work)]
-        return Row(position, hashes[0], self.codec.encode(work), "[" + ",".join(map(str, hashes)) + "]", words_text(work))
+        return hashes[0], self.codec.plain(work), hashes, words_text(work)
+
+    def row(self, position: int, record: dict[str, Any] | TypedFields) -> Row | None:
+        """The row of one record, or None when it has no usable DOI."""
+        made = self.plain(record)
+        if made is None:
+            return None
+        doi_key, plain, hashes, words = made
+        return Row(position, doi_key, self.codec.compress(plain), "[" + ",".join(map(str, hashes)) + "]", words)
 
 
 def insert_row(conn: sqlite3.Connection, row: Row) -> int:
-    """Store one row with its keys and words at once (updates and small snapshots; a build
-    sorts the keys of all rows into place at the end instead). Returns the record id."""
+    """Store one row with its keys and words at once, its words counted in `terms` (updates and
+    small snapshots; a build sorts the keys of all rows into place and counts the words at the
+    end instead). Returns the record id."""
     rid = int(conn.execute("INSERT INTO records (body) VALUES (?)", (row.body,)).lastrowid or 0)
     conn.execute("INSERT INTO words (rowid, text) VALUES (?, ?)", (rid, row.words))
+    change_term_counts(conn, row.words, 1)
     conn.executemany("INSERT OR IGNORE INTO keys (key, id) VALUES (?, ?)", ((k, rid) for k in json.loads(row.keys)))
     return rid
 
@@ -76,25 +124,25 @@ Emit = Callable[[tuple[Any, ...]], None]
 
 def rows_of(index: int, source: InputFile, data: bytes | None, maker: RowMaker, emit: Emit) -> None:
     """Read one input and emit its rows, bad records and end (see the module docstring)."""
-    rows: list[Row] = []
+    rows = Rows()
     stored = bad = 0
     problem = ""
     try:
-        for position, record, reason in read_input(source, data):
+        for position, record, reason in read_input(source, data, typed=True):
             row = maker.row(position, record) if record is not None else None
             if row is None:
                 bad += 1
                 if bad <= MAX_BAD_REPORTED:
                     emit(("bad", index, position, reason or "no usable DOI"))
                 continue
-            rows.append(row)
+            rows.add(row)
             if len(rows) >= BATCH:
                 emit(("rows", index, rows))
                 stored += len(rows)
-                rows = []
+                rows = Rows()
     except ReadProblem as error:
         problem = str(error)
-    if rows:
+    if len(rows):
         emit(("rows", index, rows))
         stored += len(rows)
     emit(("done", index, stored, bad, problem))

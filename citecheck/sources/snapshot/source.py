@@ -3,12 +3,16 @@
 A reference is looked up first by its blocking keys (`citecheck.references.blocking`): a few
 B-tree seeks, the same cost at ten thousand records and at 180 million. Only when no key
 yields a record the matcher accepts does the resolver fall back to `search`, a full-text
-search whose cost is bounded too: it reads the document lists of the query's rarest words
-only, up to `POSTINGS_BUDGET` entries in all, and ranks by the rarity of the words shared.
+search whose cost does not grow with the snapshot either: it takes the query's rarest indexed
+words, numbers left out (their record counts are in the `terms` table, a seek each), never a word held by more
+than `TERM_LIMIT` records, and asks the index for the records holding each pair of them
+(FTS5 intersects two document lists by stepping through the shorter one), `PAIR_ROWS` at
+most per pair. A record is ranked by the rarity of the searched words it was found to share.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import sqlite3
@@ -26,17 +30,17 @@ from citecheck.sources.snapshot.datafile import plain_record
 from citecheck.sources.snapshot.rows import RowMaker, insert_row
 from citecheck.sources.snapshot.store import FORMAT, VERSION, Coverage, RecordCodec, SnapshotError, create_schema, read_meta
 
-__all__ = ["POSTINGS_BUDGET", "SnapshotSource", "query_terms"]
+__all__ = ["PAIR_ROWS", "SEARCHED_TERMS", "TERM_LIMIT", "SnapshotSource", "query_terms"]
 
 MAX_TERMS = 40
 """Words of a query considered at most."""
-QUERY_TERMS = 12
-"""Words of a query actually searched for, rarest first."""
-POSTINGS_BUDGET = 20_000
-"""Most document-list entries one search reads once it has its two rarest words: bounds the
-work of a search whatever the snapshot's size (common words barely rank anyway)."""
-TERM_LIMIT = 100_000
-"""A word in more records than this is never searched for (it cannot find anything)."""
+SEARCHED_TERMS = 5
+"""The rarest indexed words of a query that are searched for, in pairs (ten pairs at most)."""
+TERM_LIMIT = 5_000
+"""A word held by more records than this is never searched for: it cannot single a work out,
+and its document list is what would make a search's cost grow with the snapshot."""
+PAIR_ROWS = 100
+"""Records read per pair of words at most."""
 _INITIALS = re.compile(r"\b([A-Z][\w'’-]+,?\s+)[A-Z]{1,3}\b(?=\s*(?:[,.;:(]|et\b|and\b|&))")
 
 
@@ -187,40 +191,36 @@ class SnapshotSource:
         return self._works(select_candidates(postings))
 
     def _searched_terms(self, terms: list[str]) -> list[tuple[str, int]]:
-        """The rarest of `terms` the index holds, with their record counts: at least two
-        (when there are), at most `QUERY_TERMS`, within `POSTINGS_BUDGET` after the second."""
+        """The rarest of `terms` the index holds by at most `TERM_LIMIT` records, with their
+        record counts, rarest first (`SEARCHED_TERMS` at most)."""
         marks = ",".join("?" * len(terms))
-        counts = dict(self._query(f"SELECT term, doc FROM words_vocab WHERE term IN ({marks})", terms))
+        counts = dict(self._query(f"SELECT term, docs FROM terms WHERE term IN ({marks})", terms))
         present = sorted((t for t in terms if 0 < counts.get(t, 0) <= TERM_LIMIT), key=lambda t: (counts[t], t))
-        kept: list[tuple[str, int]] = []
-        total = 0
-        for term in present[:QUERY_TERMS]:
-            if len(kept) >= 2 and total + counts[term] > POSTINGS_BUDGET:
-                break
-            kept.append((term, counts[term]))
-            total += counts[term]
-        return kept
+        return [(term, counts[term]) for term in present[:SEARCHED_TERMS]]
 
     def search(self, query: str, rows: int = 5) -> list[Work]:
-        """Up to `rows` works sharing the query's rarest words, those sharing the rarest (by
-        inverse document frequency, summed) first; works sharing a single word only when the
-        query has a single word in the index."""
-        terms = query_terms(query or "")
+        """Up to `rows` works sharing at least two of the query's rarest words, those sharing
+        the rarest (by inverse document frequency, summed) first; works sharing a single word
+        only when the query has a single searchable word in the index."""
+        # Numbers are left out: a query's are its year, volume and pages, which the matcher
+        # compares field by field; in a title index they meet other works' numbers by chance.
+        terms = [term for term in query_terms(query or "") if not term.isdigit()]
         if not terms or rows <= 0:
             return []
         searched = self._searched_terms(terms)
-        if not searched:
-            return []
+        if len(searched) < 2:
+            found = self._query("SELECT rowid FROM words WHERE words MATCH ? LIMIT ?", (f'"{searched[0][0]}"', rows)) \
+                if searched else []
+            return self._works([i for (i,) in found])
         total = max(self.size, 1)
-        parts = " UNION ALL ".join("SELECT rowid, ? AS w FROM words WHERE words MATCH ?" for _ in searched)
-        params: list[Any] = []
-        for term, count in searched:
-            params.extend((math.log(1 + total / count), f'"{term}"'))
-        found = self._query(
-            f"SELECT rowid FROM ({parts}) GROUP BY rowid HAVING count(*) >= ? ORDER BY sum(w) DESC, rowid LIMIT ?",
-            (*params, min(2, len(searched)), rows),
-        )
-        return self._works([i for (i,) in found])
+        weight = {term: math.log(1 + total / count) for term, count in searched}
+        shared: dict[int, set[str]] = {}
+        for (first, _), (second, _) in itertools.combinations(searched, 2):
+            pair = f'"{first}" AND "{second}"'  # query_terms gives words of letters and digits only
+            for (rid,) in self._query("SELECT rowid FROM words WHERE words MATCH ? LIMIT ?", (pair, PAIR_ROWS)):
+                shared.setdefault(rid, set()).update((first, second))
+        score = {rid: sum(weight[t] for t in words) for rid, words in shared.items()}
+        return self._works(sorted(score, key=lambda rid: (-score[rid], rid))[:rows])
 
     def iter_records(self, batch: int = 10_000) -> Iterator[tuple[int, Work]]:
         """Every (record id, work), in id order, read `batch` at a time (for exports)."""

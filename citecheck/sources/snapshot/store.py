@@ -11,13 +11,16 @@ Layout (format version 2), chosen so that every lookup is a B-tree seek whatever
   DOI among them. Built sorted after the bulk load, so its pages are full.
 - `words`: a contentless FTS5 index with `detail=none` (document lists only: no positions, no
   stored text) over each record's title words and authors' family names, for the bounded
-  full-text fallback.
+  full-text fallback; `terms(term, docs) WITHOUT ROWID`: how many records hold each indexed
+  word, so that a search picks its rarest words with a few B-tree seeks (FTS5 itself counts
+  a word's records by reading its whole document list, which grows with the snapshot).
 - `meta(key, value)`: format, version, blocking-key version, record count, coverage, dates,
   what it was built from; `inputs`: every input file applied, for resuming and for `info`.
 """
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from typing import Any
 
@@ -34,15 +37,18 @@ __all__ = [
     "Coverage",
     "RecordCodec",
     "SnapshotError",
+    "change_term_counts",
+    "count_terms",
     "create_schema",
     "read_meta",
+    "words_of",
     "words_text",
 ]
 
 FORMAT = "citecheck-snapshot"
 """The `format` value in `meta` that marks a citecheck snapshot."""
-VERSION = "2"
-"""The layout version this code reads and writes."""
+VERSION = "3"
+"""The layout version this code reads and writes (3: the `terms` table)."""
 INDEXED_AUTHORS = 5
 """Family names of the first authors indexed for full-text search (the rest add size, not recall)."""
 
@@ -55,6 +61,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS words USING fts5(
     text, content='', detail=none, columnsize=0, tokenize='unicode61 remove_diacritics 2'
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS words_vocab USING fts5vocab(words, 'row');
+CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS inputs (
     id INTEGER PRIMARY KEY, name TEXT NOT NULL, size INTEGER NOT NULL, kind TEXT NOT NULL,
     records INTEGER NOT NULL DEFAULT 0, bad INTEGER NOT NULL DEFAULT 0, problem TEXT, finished TEXT
@@ -69,6 +76,21 @@ class SnapshotError(Exception):
 def create_schema(conn: sqlite3.Connection) -> None:
     """Create the tables of an empty snapshot (idempotent)."""
     conn.executescript(SCHEMA)
+
+
+def count_terms(conn: sqlite3.Connection) -> None:
+    """Fill `terms` from the full-text index (after a build: one pass over the index)."""
+    conn.execute("DELETE FROM terms")
+    conn.execute("INSERT INTO terms (term, docs) SELECT term, doc FROM words_vocab")
+
+
+def change_term_counts(conn: sqlite3.Connection, words: str, delta: int) -> None:
+    """Count a record's indexed words (`words_text`) in `terms` once more (`delta` 1) or once
+    less (-1), as a record is added or removed one at a time (updates, small snapshots)."""
+    conn.executemany(
+        "INSERT INTO terms (term, docs) VALUES (?, max(?, 0)) ON CONFLICT (term) DO UPDATE SET docs = max(docs + ?, 0)",
+        ((term, delta, delta) for term in dict.fromkeys(words.split())),
+    )
 
 
 def read_meta(conn: sqlite3.Connection, where: str) -> dict[str, str]:
@@ -91,10 +113,22 @@ def words_text(work: Work) -> str:
     """The text indexed for full-text search: title words and the first authors' family names,
     folded, stop-words dropped (what a reference string shares with its record and what is
     rare enough to find it by)."""
-    words = title_tokens(work.title)
-    for author in work.authors[:INDEXED_AUTHORS]:
-        words.extend(tokens(author.family or author.literal))
+    return words_of(title_tokens(work.title), [a.family or a.literal for a in work.authors[:INDEXED_AUTHORS]])
+
+
+def words_of(title_words: list[str], families: list[str]) -> str:
+    """`words_text` of a record given by its title's `title_tokens` and the family (or literal)
+    names of its first `INDEXED_AUTHORS` authors."""
+    words = list(title_words)
+    for family in families:
+        words.extend(_name_tokens(family))
     return " ".join(dict.fromkeys(words))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _name_tokens(name: str) -> tuple[str, ...]:
+    # Cached: family names repeat (a build meets "Wang" a million times), titles do not.
+    return tuple(tokens(name))
 
 
 _RAW, _ZSTD = 0, 1  # first byte of a body: how the rest is stored
@@ -150,9 +184,17 @@ class RecordCodec:
         """The uncompressed MessagePack of `fields(work)` (also the Parquet export's body)."""
         return self._encoder.encode(self.fields(work))
 
+    def pack(self, fields: list[Any]) -> bytes:
+        """The uncompressed MessagePack of a field list (`fields(work)`, or the same list made
+        without a `Work`)."""
+        return self._encoder.encode(fields)
+
     def encode(self, work: Work) -> bytes:
         """The stored body of a work."""
-        plain = self.plain(work)
+        return self.compress(self.plain(work))
+
+    def compress(self, plain: bytes) -> bytes:
+        """The stored body of an uncompressed MessagePack field list (`plain`, `pack`)."""
         packed = self._compressor.compress(plain)
         if len(packed) < len(plain):
             return bytes((_ZSTD,)) + packed

@@ -20,7 +20,7 @@ from citecheck.references.blocking import BLOCKING_VERSION, key_hash, work_keys
 from citecheck.references.doi import normalize_doi
 from citecheck.sources.snapshot.datafile import ReadProblem, discover_inputs, read_input, stream_members
 from citecheck.sources.snapshot.rows import RowMaker, insert_row
-from citecheck.sources.snapshot.store import RecordCodec, SnapshotError, read_meta, words_text
+from citecheck.sources.snapshot.store import RecordCodec, SnapshotError, change_term_counts, read_meta, words_text
 
 __all__ = ["UpdateResult", "update_snapshot"]
 
@@ -53,7 +53,9 @@ def _existing(conn: sqlite3.Connection, codec: RecordCodec, doi: str) -> list[tu
 def _delete(conn: sqlite3.Connection, codec: RecordCodec, rid: int, body: bytes) -> None:
     """Remove one record with everything that points at it."""
     work = codec.decode(body, "")
-    conn.execute("INSERT INTO words (words, rowid, text) VALUES ('delete', ?, ?)", (rid, words_text(work)))
+    words = words_text(work)
+    conn.execute("INSERT INTO words (words, rowid, text) VALUES ('delete', ?, ?)", (rid, words))
+    change_term_counts(conn, words, -1)
     conn.executemany("DELETE FROM keys WHERE key = ? AND id = ?", ((k.hash, rid) for k in work_keys(work)))
     conn.execute("DELETE FROM records WHERE id = ?", (rid,))
 

@@ -74,3 +74,25 @@ def test_update_of_something_else_is_refused(tmp_path: Path, make: object) -> No
     make(target)  # type: ignore[operator]
     with pytest.raises(SnapshotError):
         update_snapshot(target, [write(tmp_path / "c.jsonl", jsonl(SYNTHETIC[:1]), compress=False)])
+
+
+def _term_counts(path: Path) -> tuple[dict[str, int], dict[str, int]]:
+    """(the `terms` table's counts, the full-text index's own counts), words held by a record."""
+    conn = sqlite3.connect(path)
+    try:
+        kept = dict(conn.execute("SELECT term, docs FROM terms WHERE docs > 0").fetchall())
+        indexed = dict(conn.execute("SELECT term, doc FROM words_vocab").fetchall())
+    finally:
+        conn.close()
+    return kept, indexed
+
+
+def test_word_counts_follow_the_index_through_a_build_and_updates(tmp_path: Path, snapshot: Path) -> None:
+    kept, indexed = _term_counts(snapshot)
+    assert kept == indexed and kept["synthetic"] == 603 and kept["frogs"] == 2
+    update_snapshot(snapshot, [write(tmp_path / "c1.jsonl.gz", jsonl([synthetic(1, NEW_TITLE, "Jansen"),
+                                                                         synthetic(9, "Frogs of an invented marsh", "Okafor")]))])
+    update_snapshot(snapshot, [write(tmp_path / "c2.jsonl.gz", jsonl(many(3, start=100)))])  # the same records again
+    kept, indexed = _term_counts(snapshot)
+    assert kept == indexed
+    assert kept["frogs"] == 2 and kept["warblers"] == 1 and "glass" not in kept  # one frogs paper out, one in
