@@ -62,8 +62,10 @@ __all__ = [
     "work_keys",
 ]
 
-BLOCKING_VERSION = "1"
-"""Changes whenever a key's definition changes: stores built with another version must be rebuilt."""
+BLOCKING_VERSION = "2"
+"""Changes whenever a key's definition changes: stores built with another version must be rebuilt.
+2: a reference's volume and first page are read from ranges of supplement pages too
+(`Int J Sports Med 13(1), S157-S160`)."""
 
 KINDS = ("doi", "title", "author-page", "journal-page")
 """Every kind of key, in the order `work_keys` emits them."""
@@ -89,11 +91,11 @@ _JOURNAL_IGNORED = frozenset({"the", "of", "and", "for", "in", "on", "a", "an", 
 # exclamation mark followed by a space, a closing or opening quote, a year in brackets.
 _SEGMENT_END = re.compile(r"(?<=[^\s.])[.?!]\s+|[\"“”«»]|\(\s*(?:1[5-9]\d\d|20\d\d)[a-z]?\s*\)[.,]?|\[\s*\w+\s*\]")
 # Volume and first page as references write them: "1974;99:496-7", "29(10):1252", "29:1252",
-# "vol. 29, pp. 1252", "29, 1252-1260" (APA: "Journal, 29(10), 1252–1260").
+# "vol. 29, pp. 1252", "29, 1252-1260" (APA: "Journal, 29(10), 1252–1260"; "13(1), S157-S160").
 _LOCATORS = (
     re.compile(r"(?<![\w.])(?P<volume>[a-z]?\d{1,5}[a-z]?)\s*(?:\([^()]{1,15}\))?\s*:\s*(?P<page>[a-z]{0,2}\d{1,7}[a-z]?)(?![\d:])"),
     re.compile(r"\bvol(?:ume)?\.?\s*(?P<volume>\d{1,5})\b.{0,30}?\bpp?\.?\s*(?P<page>[a-z]?\d{1,7})"),
-    re.compile(r"(?<![\w.])(?P<volume>\d{1,5})\s*(?:\([^()]{1,15}\))?\s*,\s*(?:pp?\.?\s*)?(?P<page>[a-z]?\d{1,7})\s*[-–]\s*\d"),
+    re.compile(r"(?<![\w.])(?P<volume>\d{1,5})\s*(?:\([^()]{1,15}\))?\s*,\s*(?:pp?\.?\s*)?(?P<page>[a-z]?\d{1,7})\s*[-–]\s*[a-z]?\d"),
     re.compile(r"(?<![\w.])(?P<volume>\d{1,5})\s*(?:\([^()]{1,15}\))?\s*,\s*(?P<page>e\d{1,7}|\d{1,7})\s*(?:[.;(]|$)"),
 )
 _AFTER_COLON = re.compile(r":\s+(\S.*)")

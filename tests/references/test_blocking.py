@@ -91,6 +91,27 @@ def test_reference_keys_meet_the_records(csl: dict, raw: str, kind: str, wanted:
     assert BlockingKey(kind, wanted) in work_keys(RIBBON)
 
 
+SUPPLEMENT = Work("10.5555/supplement", title="Synthetic measurements of marsh frogs in an invented supplement",
+                  authors=(Name("Inventa", "A."),), container_title="Journal of Synthetic Hydrology", volume="13",
+                  page="S157-S160")
+
+
+@pytest.mark.parametrize(
+    ("raw", "kind", "wanted"),
+    [
+        pytest.param("A Inventa, Synthetic frogs. J. Synth. Hydrol. 13(1), S157-S160 (1992).", "author-page",
+                     "inventa|13|s157", id="apa-range-of-supplement-pages"),
+        pytest.param("Inventa, A. (1992). Synthetic frogs. Journal of Synthetic Hydrology, 13, S157–S160.", "journal-page",
+                     "jsh|13|s157", id="apa-en-dash"),
+        pytest.param("Inventa A. Synthetic frogs. J Synth Hydrol. 1992;13:S157-60.", "author-page", "inventa|13|s157",
+                     id="vancouver-supplement"),
+    ],
+)
+def test_supplement_pages_meet_the_record(raw: str, kind: str, wanted: str) -> None:
+    assert wanted in _values(reference_keys({}, raw), kind)
+    assert BlockingKey(kind, wanted) in work_keys(SUPPLEMENT)
+
+
 def test_real_references_meet_their_records() -> None:
     """The fixture's real reference strings (biblio-glutton) against their real records."""
     records = {}
