@@ -110,11 +110,7 @@ def profile(files: list[Path], limit: int) -> dict[str, Any]:
                 rows = Rows()
                 for position, ((_, hashes, words), body) in enumerate(zip(values[start:start + BATCH],
                                                                             bodies[start:start + BATCH])):
-                    rows.positions.append(position)
-                    rows.doi_keys.append(hashes[0])
-                    rows.bodies.append(body)
-                    rows.keys.append("[" + ",".join(map(str, hashes)) + "]")
-                    rows.words.append(words)
+                    rows.add(position, hashes[0], body, hashes, words)
                 out.append(pickle.dumps(("rows", 1, rows), protocol=pickle.HIGHEST_PROTOCOL))
             return out
 

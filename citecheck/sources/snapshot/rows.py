@@ -60,13 +60,13 @@ class Rows:
     keys: list[str] = field(default_factory=list)
     words: list[str] = field(default_factory=list)
 
-    def add(self, row: Row) -> None:
-        """Append one row."""
-        self.positions.append(row.position)
-        self.doi_keys.append(row.doi_key)
-        self.bodies.append(row.body)
-        self.keys.append(row.keys)
-        self.words.append(row.words)
+    def add(self, position: int, doi_key: int, body: bytes, hashes: list[int], words: str) -> None:
+        """Append one row (`body` as it is to be sent: compressed, or not yet)."""
+        self.positions.append(position)
+        self.doi_keys.append(doi_key)
+        self.bodies.append(body)
+        self.keys.append("[" + ",".join(map(str, hashes)) + "]")
+        self.words.append(words)
 
     def __len__(self) -> int:
         return len(self.positions)
@@ -123,28 +123,37 @@ Emit = Callable[[tuple[Any, ...]], None]
 
 
 def rows_of(index: int, source: InputFile, data: bytes | None, maker: RowMaker, emit: Emit) -> None:
-    """Read one input and emit its rows, bad records and end (see the module docstring)."""
+    """Read one input and emit its rows, bad records and end (see the module docstring).
+
+    The bodies of a batch are compressed together when it is full: one compression after
+    another finds the dictionary's tables in the processor's cache, one per record between
+    decoding and keying does not (four times slower).
+    """
     rows = Rows()
     stored = bad = 0
     problem = ""
+
+    def send(rows: Rows) -> int:
+        rows.bodies = [maker.codec.compress(plain) for plain in rows.bodies]
+        emit(("rows", index, rows))
+        return len(rows)
+
     try:
         for position, record, reason in read_input(source, data, typed=True):
-            row = maker.row(position, record) if record is not None else None
-            if row is None:
+            made = maker.plain(record) if record is not None else None
+            if made is None:
                 bad += 1
                 if bad <= MAX_BAD_REPORTED:
                     emit(("bad", index, position, reason or "no usable DOI"))
                 continue
-            rows.add(row)
+            rows.add(position, *made)
             if len(rows) >= BATCH:
-                emit(("rows", index, rows))
-                stored += len(rows)
+                stored += send(rows)
                 rows = Rows()
     except ReadProblem as error:
         problem = str(error)
     if len(rows):
-        emit(("rows", index, rows))
-        stored += len(rows)
+        stored += send(rows)
     emit(("done", index, stored, bad, problem))
 
 
