@@ -1,22 +1,28 @@
 """A snapshot the size of Crossref's: build it, and resolve real references through it.
 
     python -m benchmarks scale [--records 10000000] [--checkpoint 1000000] [--references 10000]
-                               [--data DIR] [--keep-data] [--workers N]
+                               [--data DIR] [--keep-data] [--workers N] [--profile-records 100000]
 
 1. Generates `--records` works that look like Crossref's (`benchmarks/crossref_like.py`:
    title words, family names, journals, volumes and years with the real frequencies, ~11 KB
    of JSON each), as the 2025 public data file ships them (gzipped JSON Lines, 5,000 works per
    file), with the real biblio-glutton records planted among the first `--checkpoint` works
    (minus a held-out 15%, chosen as `benchmarks.matching` chooses it).
-2. Builds a snapshot of the first `--checkpoint` works and one of all of them with
-   `citecheck snapshot build` (a separate process: its peak memory is its own), timing it.
-3. Resolves through each snapshot (a) the real biblio-glutton reference strings — 10,247 PDF
+2. Profiles the build's CPU stage by stage on the first `--profile-records` works
+   (`benchmarks/scale_profile.py`).
+3. Builds a snapshot of the first `--checkpoint` works and one of all of them with
+   `build_snapshot` in a process of its own: wall time, the CPU of the writer and of its
+   workers (`getrusage`, so that a busy machine inflates it less than the wall time), the time
+   of each finishing step, peak memory.
+4. Resolves through each snapshot (a) the real biblio-glutton reference strings — 10,247 PDF
    extractions whose true DOIs are known, held-out ones as negatives — and (b) `--references`
    Vancouver-style references of generated works: each parsed by citecheck's parser (timed
    apart), then `Resolver.resolve` as `audit --offline --snapshot` does it (blocking keys,
-   record decoding, the matcher, and the bounded full-text fallback when no key gives a match).
-4. Audits a real article (`../shared/corpus/realdocs`) offline against the large snapshot in a
-   separate process, for an audit's peak memory.
+   record decoding, the matcher, and the bounded full-text fallback when no key gives a
+   match, whose calls are counted and timed apart too); and looks up DOIs.
+5. Audits a real article (`../shared/corpus/realdocs`) offline against the large snapshot in a
+   separate process, for an audit's time and peak memory (most of its references are absent
+   from a snapshot of invented works: the fallback's worst case).
 
 Generated data live in `--data` (default: a temporary directory, deleted at the end unless
 `--keep-data`); with `--data` pointing at an earlier run's files they are reused.
@@ -38,6 +44,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from benchmarks.scale_profile import profile
+
 ROOT = Path(__file__).resolve().parents[1]
 DATASETS = ROOT / ".." / "shared" / "datasets"
 PER_FILE = 5000
@@ -50,12 +58,22 @@ import json, resource, sys, time
 from pathlib import Path
 from citecheck.sources.snapshot import build_snapshot
 inputs = [Path(p) for p in json.loads(sys.argv[1])]
+phases = {}
+def progress(status):
+    phases.setdefault(status.phase, time.perf_counter())
 started = time.perf_counter()
-result = build_snapshot(inputs, Path(sys.argv[2]), workers=None if sys.argv[3] == "auto" else int(sys.argv[3]))
-print(json.dumps({"records": result.records, "seconds": time.perf_counter() - started,
-                  "parent_peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "worker_peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+result = build_snapshot(inputs, Path(sys.argv[2]), workers=None if sys.argv[3] == "auto" else int(sys.argv[3]),
+                        progress=progress)
+ended = time.perf_counter()
+me, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+marks = sorted((t, phase) for phase, t in phases.items() if phase not in ("reading", "done")) + [(ended, "")]
+print(json.dumps({"records": result.records, "seconds": ended - started,
+                  "phase_seconds": {phase: round(b - a, 1) for (a, phase), (b, _) in zip(marks, marks[1:])},
+                  "writer_cpu": me.ru_utime + me.ru_stime, "workers_cpu": workers.ru_utime + workers.ru_stime,
+                  "parent_peak_mib": me.ru_maxrss / 1024, "worker_peak_mib": workers.ru_maxrss / 1024}))
 """
+"""The build in a process of its own: its wall time, its CPU and its workers', the time of each
+finishing step, and the peak memory of each."""
 
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -116,13 +134,22 @@ def build(files: list[Path], output: Path, workers: str) -> dict[str, Any]:
     if done.returncode != 0:
         raise RuntimeError(f"build failed: {done.stderr.strip()[-500:]}")
     figures = json.loads(done.stdout.strip().splitlines()[-1])
-    size = output.stat().st_size
+    size, records = output.stat().st_size, figures["records"]
+    cpu_us = 1e6 * (figures["writer_cpu"] + figures["workers_cpu"]) / records
     return {
-        "records": figures["records"],
+        "records": records,
         "seconds": round(figures["seconds"], 1),
-        "records_per_second": round(figures["records"] / figures["seconds"]),
+        "records_per_second": round(records / figures["seconds"]),
+        "finishing_seconds": figures["phase_seconds"],
+        "cpu_us_per_record": {"writer": round(1e6 * figures["writer_cpu"] / records, 1),
+                              "workers": round(1e6 * figures["workers_cpu"] / records, 1), "total": round(cpu_us, 1)},
+        # Two cores kept busy by this CPU time alone: what the build would do on an idle machine
+        # (wall time counts the other engineers' processes too). The finishing steps run on one
+        # core, so they count twice.
+        "projected_records_per_second_on_2_idle_cores": round(records / (
+            (figures["writer_cpu"] + figures["workers_cpu"]) / 2 + sum(figures["phase_seconds"].values()) / 2)),
         "bytes": size,
-        "bytes_per_record": round(size / figures["records"], 1),
+        "bytes_per_record": round(size / records, 1),
         "peak_rss_mib_writer": round(figures["parent_peak_mib"], 1),
         "peak_rss_mib_largest_worker": round(figures["worker_peak_mib"], 1),
     }
@@ -168,6 +195,7 @@ def resolve(snapshot: Path, references: list[tuple[str, str]], held_out: set[str
     parsed = references_from_entries(entries)
     parse_seconds = time.perf_counter() - started
     source = SnapshotSource(snapshot, name="scale")
+    searches = _SearchClock(source)
     resolver = Resolver([source], jobs=1)
     tp = fp = fn = 0
     started = time.perf_counter()
@@ -186,11 +214,32 @@ def resolve(snapshot: Path, references: list[tuple[str, str]], held_out: set[str
         "negatives": sum(t in held_out for _, t in references),
         "ms_per_reference": round(1000 * seconds / len(references), 3),
         "parse_ms_per_reference": round(1000 * parse_seconds / len(references), 3),
+        "fallback_searches": searches.count,
+        "ms_per_fallback_search": round(1000 * searches.seconds / searches.count, 3) if searches.count else None,
         "precision": round(tp / (tp + fp), 4) if tp + fp else 0.0,
         "recall": round(tp / positives, 4) if positives else 0.0,
         "false_positives": fp,
         "false_negatives": fn,
     }
+
+
+class _SearchClock:
+    """Counts and times a snapshot's full-text searches (the fallback when no key gives a
+    match), wrapping the method on that one instance."""
+
+    def __init__(self, source: Any) -> None:
+        self.count, self.seconds = 0, 0.0
+        search = source.search
+
+        def timed(query: str, rows: int = 5) -> Any:
+            started = time.perf_counter()
+            try:
+                return search(query, rows)
+            finally:
+                self.count += 1
+                self.seconds += time.perf_counter() - started
+
+        source.search = timed
 
 
 def doi_lookups(snapshot: Path, dois: list[str]) -> dict[str, Any]:
@@ -227,8 +276,14 @@ def audit_memory(snapshot: Path) -> dict[str, Any]:
     head, _, body = done.stdout.partition("\n")
     code, seconds, kib = head.split()
     report = json.loads(body) if body.strip().startswith("{") else {}
-    return {"document": document.name, "references": len(report.get("references", [])), "seconds": round(float(seconds), 1),
-            "peak_rss_mib": round(int(kib) / 1024, 1), "exit_code": int(code)}
+    references = report.get("references", [])
+    statuses: dict[str, int] = {}
+    for reference in references:
+        status = str((reference.get("resolution") or {}).get("status") or reference.get("status") or "?")
+        statuses[status] = statuses.get(status, 0) + 1
+    return {"document": document.name, "references": len(references), "seconds": round(float(seconds), 1),
+            "ms_per_reference": round(1000 * float(seconds) / len(references), 1) if references else None,
+            "statuses": statuses, "peak_rss_mib": round(int(kib) / 1024, 1), "exit_code": int(code)}
 
 
 def run(args: list[str]) -> dict[str, Any]:
@@ -241,6 +296,8 @@ def run(args: list[str]) -> dict[str, Any]:
     parser.add_argument("--keep-data", action="store_true", help="do not delete the generated files at the end")
     parser.add_argument("--workers", default="auto", help="build workers (default: one per core)")
     parser.add_argument("--real-references", type=int, default=None, help="only the first N real references")
+    parser.add_argument("--profile-records", type=int, default=100_000,
+                        help="records whose build CPU is profiled stage by stage (benchmarks.scale_profile)")
     options = parser.parse_args(args)
     if not 0 < options.checkpoint <= options.records:
         parser.error("need 0 < --checkpoint <= --records")
@@ -255,6 +312,7 @@ def run(args: list[str]) -> dict[str, Any]:
         figures["generate_seconds"] = round(time.perf_counter() - started, 1)
         sample = files[: max(1, options.checkpoint // PER_FILE)]
         figures["input_bytes_per_record"] = round(sum(f.stat().st_size for f in files) / options.records, 1)
+        figures["build_profile"] = profile(files[: -(-options.profile_records // PER_FILE)], options.profile_records)
         real = [(r["reference"], r["doi"].lower()) for r in refs][: options.real_references]
         generated = generated_references(sample, options.references)
         sizes = sorted({options.checkpoint, options.records})
@@ -266,8 +324,7 @@ def run(args: list[str]) -> dict[str, Any]:
             entry["real_references"] = resolve(output, real, held_out)
             entry["generated_references"] = resolve(output, generated, set())
             entry["doi_lookups"] = doi_lookups(output, [doi for _, doi in real][:5000] + [doi for _, doi in generated][:5000])
-            if size == sizes[-1]:
-                entry["audit"] = audit_memory(output)
+            entry["audit"] = audit_memory(output)
             figures[f"at_{size}"] = entry
             if size != sizes[-1]:
                 output.unlink()
@@ -277,7 +334,9 @@ def run(args: list[str]) -> dict[str, Any]:
         figures["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
         figures["note"] = ("per reference: Resolver.resolve of a parsed reference through the snapshot alone (blocking "
                            "keys, record decoding, citecheck.matching.decide, and the bounded full-text fallback when no "
-                           "key gives a match), warm page cache; parsing the string is timed apart (parse_ms_per_reference)")
+                           "key gives a match), one reference after another in one thread, the snapshot's pages already "
+                           "read once by the build (warm page cache); parsing the string is timed apart "
+                           "(parse_ms_per_reference)")
     finally:
         if temporary and not options.keep_data:
             shutil.rmtree(data, ignore_errors=True)

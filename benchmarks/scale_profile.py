@@ -17,12 +17,15 @@ far less than wall time), and divides by the records read:
 
 The stages run one after another, not in parallel: the sum is the build's CPU per record
 except for process and queue overheads, which `benchmarks.scale` measures with the real
-build (`getrusage` of the writer and its workers).
+build (`getrusage` of the writer and its workers). The stages hold a whole file's records at
+once, which a build never does (it streams them), so Python's cyclic garbage collector,
+which would then cost as much as decoding, is paused while they run.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import pickle
 import sqlite3
@@ -42,7 +45,7 @@ def _timed(totals: dict[str, float], stage: str, work: Callable[[], Any]) -> Any
     return result
 
 
-def _read_all(path: Path) -> bytes:
+def _read_all(path: Path) -> list[bytes]:
     """The input decompressed, read as `datafile.read_input` reads it (1 MiB at a time)."""
     from citecheck.sources.snapshot.datafile import InputFile, _open
 
@@ -50,13 +53,23 @@ def _read_all(path: Path) -> bytes:
     with _open(InputFile(name=str(path), path=path, size=path.stat().st_size), None) as stream:
         while chunk := stream.read(2**20):
             chunks.append(chunk)
-    return b"".join(chunks)
+    return chunks
 
 
-def _decode(data: bytes) -> list[Any]:
+class _Chunks(io.RawIOBase):
+    """The chunks read, read again one at a time."""
+
+    def __init__(self, chunks: list[bytes]) -> None:
+        self._chunks = iter(chunks)
+
+    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+        return next(self._chunks, b"")
+
+
+def _decode(chunks: list[bytes]) -> list[Any]:
     from citecheck.sources.snapshot.datafile import _lines, _typed_line
 
-    return [record for line in _lines(io.BytesIO(data)) if line and (record := _typed_line(line)) is not None]
+    return [record for line in _lines(_Chunks(chunks)) if line and (record := _typed_line(line)) is not None]
 
 
 def _values(records: list[Any]) -> list[tuple[list[Any], list[int], str]]:
@@ -85,13 +98,21 @@ def _values(records: list[Any]) -> list[tuple[list[Any], list[int], str]]:
 
 def profile(files: list[Path], limit: int) -> dict[str, Any]:
     """CPU per record of every stage, over the first `limit` records of `files`."""
+    reader: dict[str, float] = {}
+    writer: dict[str, float] = {}
+    gc.disable()
+    try:
+        return _profile(files, limit, reader, writer)
+    finally:
+        gc.enable()
+
+
+def _profile(files: list[Path], limit: int, reader: dict[str, float], writer: dict[str, float]) -> dict[str, Any]:
     from citecheck.sources.snapshot.build import _connect, _finalize, _train_dictionary
     from citecheck.sources.snapshot.datafile import discover_inputs
     from citecheck.sources.snapshot.rows import BATCH, Rows
     from citecheck.sources.snapshot.store import RecordCodec, create_schema
 
-    reader: dict[str, float] = {}
-    writer: dict[str, float] = {}
     codec = RecordCodec(_train_dictionary(discover_inputs(files[:1])))
     batches: list[bytes] = []
     records = 0

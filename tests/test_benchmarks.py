@@ -60,12 +60,15 @@ CASES = [
                  lambda f: f["n"] >= 30 and f["recall"] > 0.5 and f["traps"] >= 100, id="linking"),
     # Files hold 5,000 works each (as Crossref's do): the two sizes are one file and two.
     pytest.param("scale", lambda tmp: ["--records", "10000", "--checkpoint", "5000", "--references", "30",
-                                       "--real-references", "40"],
-                 ("at_5000", "at_10000", "ms_per_reference_growth", "input_bytes_per_record"),
+                                       "--real-references", "40", "--profile-records", "2000"],
+                 ("at_5000", "at_10000", "ms_per_reference_growth", "input_bytes_per_record", "build_profile"),
                  lambda f: f["at_10000"]["build"]["records"] - f["at_5000"]["build"]["records"] == 5000
                  and f["at_10000"]["generated_references"]["recall"] >= 0.9
                  and f["at_10000"]["real_references"]["references"] == 40
-                 and f["at_10000"]["doi_lookups"]["found"] >= 30,
+                 and f["at_10000"]["doi_lookups"]["found"] >= 30
+                 and f["build_profile"]["records"] == 2000 and f["build_profile"]["reader_us"]["decode"] > 0
+                 and f["at_10000"]["build"]["cpu_us_per_record"]["total"] > 0
+                 and set(f["at_10000"]["build"]["finishing_seconds"]) == {"duplicates", "keys", "index", "terms"},
                  id="scale", marks=_needs(GLUTTON / "records-dev.jsonl.gz")),
     pytest.param("throughput", lambda tmp: ["--references", "5", "--latency-ms", "1"],
                  ("wall_seconds", "limit_seconds", "ratio", "rate_limited_429", "warm_seconds", "peak_rss_mb"),

@@ -68,6 +68,16 @@ def _strings(value: Any) -> list[str] | None:
     return None if None in found else found  # type: ignore[return-value]
 
 
+def _doi(text: str) -> str:
+    """`normalize_doi(text)`, without its regular expressions for a DOI as Crossref writes it
+    (nothing to strip, unquote or cut: `10.` first, printable ASCII, no `%`, no trailing
+    punctuation, bracket or space)."""
+    if text.startswith("10.") and text.isascii() and text.isprintable() and "%" not in text \
+            and text[-1] not in ".,;:)] ":
+        return text.lower()
+    return normalize_doi(text)
+
+
 def _year(date: Date | None) -> int | None:
     """`records._year` of a typed date."""
     if date is None:
@@ -89,7 +99,7 @@ def stored_values(kept: TypedFields) -> StoredValues | None:
     if kept.message is not None or kept.provenance is not None or kept.updated_by is not None \
             or kept.update_to is not None or not isinstance(kept.DOI, str):
         return None
-    doi = normalize_doi(kept.DOI)
+    doi = _doi(kept.DOI)
     title, subtitle, container = _first(kept.title), _first(kept.subtitle), _first(kept.container_title)
     shorts = _strings(kept.short_container_title)
     if not doi or title is None or subtitle is None or container is None or shorts is None:

@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from citecheck.references.blocking import key_hash, work_keys
 from citecheck.sources.records import work_from_record
 from citecheck.sources.snapshot.datafile import InputFile, TypedFields, read_input
-from citecheck.sources.snapshot.fastpath import stored_values
+from citecheck.references.doi import normalize_doi
+from citecheck.sources.snapshot.fastpath import _doi, stored_values
 from citecheck.sources.snapshot.rows import RowMaker
 from citecheck.sources.snapshot.store import RecordCodec, words_text
 from tests.conftest import ROOT
@@ -174,3 +175,19 @@ _RECORD = st.fixed_dictionaries(
 def test_any_record_stores_the_same_both_ways(records: list[dict[str, Any]]) -> None:
     for _, quick, general in _rows(jsonl(records)):
         assert quick == general
+
+
+@pytest.mark.parametrize(
+    "doi",
+    ["10.5555/ABC.123", "10.5555/abc.", "10.5555/x)", "10.1016/s0016-5107(74)73914-1", "10.5555/a%2Fb", "10.5555/a b",
+     "10.5555/a\t", "10.5555/a ", "10.5555/é", "10.5555/a;", "10.5555/a]", "10.5555/\x7f", "10.5555/a\u200b",
+     "10.", "doi:10.5555/x", " 10.5555/x"],
+)
+def test_the_fast_doi_is_the_normalised_doi(doi: str) -> None:
+    assert _doi(doi) == normalize_doi(doi)
+
+
+@given(st.text(st.sampled_from(list("10.5/aZ()[]%;:, \t\x7fé")), max_size=12))
+@settings(max_examples=300, deadline=None)
+def test_any_fast_doi_is_the_normalised_doi(suffix: str) -> None:
+    assert _doi("10." + suffix) == normalize_doi("10." + suffix)
