@@ -139,14 +139,24 @@ _BLAKE2B_6 = hashlib.blake2b(digest_size=6)
 @functools.lru_cache(maxsize=1 << 16)
 def _family_key(name: str) -> str:
     """A family name as keys spell it: folded letters only (`O'Shaughnessy` → `oshaughnessy`)."""
+    if name.isascii():  # the same letters, without folding or a regular expression
+        return name.casefold().encode().translate(None, _ASCII_NOT_LETTERS).decode()
     return "".join(_LETTERS.findall(fold(name)))
+
+
+_ASCII_NOT_LETTERS = bytes(c for c in range(128) if not chr(c).isalpha())
+_ASCII_LETTER_BREAKS = bytes.maketrans(_ASCII_NOT_LETTERS, b" " * len(_ASCII_NOT_LETTERS))
 
 
 @functools.lru_cache(maxsize=1 << 16)
 def _journal_initials(name: str) -> str:
     """The initials of a journal's words, connectives dropped: `J. Clin. Oncol.` → `jco`; a
     journal of one word is that word (`The Lancet` → `lancet`)."""
-    words = [w for w in _LETTERS.findall(fold(name.replace("&", " "))) if w not in _JOURNAL_IGNORED]
+    if name.isascii():  # the same words, without folding or a regular expression
+        found = name.casefold().encode().translate(_ASCII_LETTER_BREAKS).decode().split()
+    else:
+        found = _LETTERS.findall(fold(name.replace("&", " ")))
+    words = [w for w in found if w not in _JOURNAL_IGNORED]
     if len(words) == 1:
         return words[0]
     return "".join(w[0] for w in words)

@@ -103,11 +103,12 @@ def unwrap(text: str, join_hyphens: bool = True) -> str:
 
 def tokens(text: str) -> list[str]:
     """The folded alphanumeric words of `text`, in order (punctuation and hyphens split words)."""
-    folded = fold(text)
-    if folded.isascii():
-        # The same words as `_WORD` finds (in ASCII, [^\W_] is [A-Za-z0-9]), three times faster.
-        return folded.encode().translate(_ASCII_WORD_BREAKS).decode().split()
-    return _WORD.findall(folded)
+    if text.isascii():
+        # The words `_WORD` finds in `fold(text)`, several times faster: in ASCII, folding is
+        # lower-casing (its quotes and spaces are not word characters anyway), and [^\W_] is
+        # [A-Za-z0-9].
+        return text.casefold().encode().translate(_ASCII_WORD_BREAKS).decode().split()
+    return _WORD.findall(fold(text))
 
 
 _NOT_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum())

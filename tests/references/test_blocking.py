@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from citecheck.model import Name, Work
 from citecheck.references.blocking import (
+    _JOURNAL_IGNORED,
     MAX_POSTINGS,
     BlockingKey,
     key_hash,
@@ -16,6 +20,7 @@ from citecheck.references.blocking import (
     select_candidates,
     work_keys,
 )
+from citecheck.references.normalize import fold
 from citecheck.sources.records import work_from_record
 from tests.sources.snapshot.records import FIXTURES
 
@@ -130,3 +135,20 @@ def test_select_candidates_ranks_by_kinds_shared_and_drops_common_keys() -> None
     assert select_candidates(postings) == [9, 5, 7]
     assert select_candidates(postings, limit=1) == [9]
     assert select_candidates({}) == []
+
+
+_LETTER_RUNS = re.compile(r"[^\W\d_]+")
+_NAME_TEXT = st.text(st.sampled_from([*map(chr, range(32, 127)), "é", "ß", "–", "\t", "Ж"]), max_size=30)
+
+
+@given(family=_NAME_TEXT, journal=_NAME_TEXT)
+@settings(max_examples=300, deadline=None)
+def test_name_and_journal_keys_follow_their_definition(family: str, journal: str) -> None:
+    """Family names key as their folded letters, journals as the initials of their folded words
+    (connectives dropped; a one-word journal is that word): whatever the characters."""
+    keys = work_keys(Work("10.5555/p", authors=(Name(family),), container_title=journal, volume="7", page="9"))
+    letters = "".join(_LETTER_RUNS.findall(fold(family)))
+    assert _values(keys, "author-page") == ([f"{letters}|7|9"] if letters else [])
+    words = [w for w in _LETTER_RUNS.findall(fold(journal.replace("&", " "))) if w not in _JOURNAL_IGNORED]
+    initials = words[0] if len(words) == 1 else "".join(w[0] for w in words)
+    assert _values(keys, "journal-page") == ([f"{initials}|7|9"] if len(initials) >= 2 else [])
