@@ -108,15 +108,20 @@ def stored_values(kept: TypedFields) -> StoredValues | None:
         title = f"{title}: {subtitle}"
     authors: list[list[str]] = []
     for person in kept.author or ():
-        family = person.family or ""
-        given = person.given or ""
-        literal = "" if family else person.name or person.literal or ""
-        if family or given or literal:
-            name = [str(family), str(given), str(literal)]
-            authors.append(name if name[2] else name[:2])
+        family, given = person.family, person.given or ""
+        if family:  # `records._names`: a family name, and the literal name is not kept
+            authors.append([family if type(family) is str else str(family), given if type(given) is str else str(given)])
+            continue
+        literal = person.name or person.literal or ""
+        if given or literal:
+            literal = str(literal)
+            authors.append(["", str(given), literal] if literal else ["", str(given)])
     year = _year(kept.issued)
-    other_years = sorted({y for date in (kept.published_print, kept.published_online, kept.published)
-                          if (y := _year(date)) is not None and y != year})
+    others: set[int] = set()
+    for date in (kept.published_print, kept.published_online, kept.published):
+        if date is not None and (other := _year(date)) is not None and other != year:
+            others.add(other)
+    other_years = sorted(others)
     volume, issue = str(kept.volume or ""), str(kept.issue or "")
     page, kind = str(kept.page or ""), str(kept.type or "")
     fields: list[Any] = [doi, title, authors, container, shorts, year, other_years, volume, issue, page, kind]
