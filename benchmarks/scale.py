@@ -24,7 +24,8 @@
    separate process, for an audit's time and peak memory (most of its references are absent
    from a snapshot of invented works: the fallback's worst case).
 
-Generated data live in `--data` (default: a temporary directory, deleted at the end unless
+Generated data live in `--data` (default: `$CITECHECK_SCALE_DATA`, so that `python -m benchmarks
+all --only scale` can reuse them, else a temporary directory, deleted at the end unless
 `--keep-data`); with `--data` pointing at an earlier run's files they are reused.
 """
 
@@ -292,7 +293,9 @@ def run(args: list[str]) -> dict[str, Any]:
     parser.add_argument("--records", type=int, default=10_000_000, help="generated works in the large snapshot")
     parser.add_argument("--checkpoint", type=int, default=1_000_000, help="generated works in the small snapshot")
     parser.add_argument("--references", type=int, default=10_000, help="generated references to resolve")
-    parser.add_argument("--data", type=Path, default=None, help="where generated files are kept (reused when present)")
+    parser.add_argument("--data", type=Path, default=os.environ.get("CITECHECK_SCALE_DATA") or None,
+                        help="where generated files are kept, and reused when present (default: $CITECHECK_SCALE_DATA, "
+                             "else a temporary directory deleted at the end)")
     parser.add_argument("--keep-data", action="store_true", help="do not delete the generated files at the end")
     parser.add_argument("--workers", default="auto", help="build workers (default: one per core)")
     parser.add_argument("--real-references", type=int, default=None, help="only the first N real references")
