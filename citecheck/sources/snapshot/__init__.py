@@ -2,12 +2,15 @@
 
 A snapshot is one SQLite file (`store.py` describes its layout) built from Crossref's public
 data file or any JSON Lines of Crossref works (`build.py`, reading them with `datafile.py`
-in worker processes with `rows.py`), kept current with newer records (`update.py`), and read
-by `SnapshotSource` (`source.py`): DOI lookups and blocking-key candidates in B-trees, and a
-bounded full-text fallback. `default_snapshot()` is the small set shipped with citecheck.
+in worker processes with `rows.py`, most records through `fastpath.py`, the writer's side in
+`pipeline.py`), kept current with newer records (`update.py`), exported as Parquet
+(`export.py`), and read by `SnapshotSource` (`source.py`): DOI lookups and blocking-key
+candidates in B-trees, and a full-text fallback whose cost does not grow with the snapshot.
+`default_snapshot()` is the small set shipped with citecheck.
 
-What may import what: `store` and `datafile` import nothing of the snapshot; `rows` imports
-both; `source`, `build` and `update` import those; nothing here imports the resolver.
+What may import what: `store` and `datafile` import nothing of the snapshot; `fastpath`
+imports both; `rows` imports those three; `pipeline`, `source`, `build`, `update` and `export`
+import those; nothing here imports the resolver.
 """
 
 from __future__ import annotations

@@ -10,7 +10,10 @@ Accepted inputs, recognised by content rather than by name:
 
 Only the fields citecheck reads are decoded (`KeptFields`): msgspec skips the rest — the
 reference list, abstract, funders and licences that make up most of a record — without
-building Python objects for them. Memory per file read: JSON Lines stream line by line; an
+building Python objects for them. A build asks for `TypedFields` (`typed=True`), which also
+skips the parts of authors and dates it never reads, and which its fast path turns into rows
+without a dict or a `Work` (`fastpath.py`). Memory per file read: JSON Lines stream a 1 MiB
+chunk at a time, each line decoded from a view into the chunk (no copy); an
 `{"items": [...]}` file is decoded whole when it is at most `WHOLE_FILE_LIMIT` bytes
 uncompressed (Crossref's are ~5,000 works, tens of MB) and streamed item by item beyond, so no
 input size makes memory grow without bound. A record that cannot be read is reported with its
