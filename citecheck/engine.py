@@ -171,7 +171,7 @@ def audit(
             resolutions=resolutions,
         )
         # Uncited entries get placement hints: sentences before the reference list they may support.
-        text = result.document.source.text
+        text = result.document.prose or result.document.source.text
         list_start = result.document.reference_list.start if result.document.reference_list else len(text)
         findings.extend(suggest_placements(text, result.references, list(check_linking(context)),
                                            list_start, resolutions, result.document.layout))

@@ -88,6 +88,10 @@ class Citation:
     uncertain: bool = False
     """In a form the document does not cite in and naming only entries nothing else cites:
     taken as their citation, with an `uncertain-citation` finding (`citecheck.checks.style`)."""
+    tagged: tuple[str, ...] = ()
+    """JATS: the ids the markup (`<xref rid>`) points at, ranges expanded, when they differ
+    from `targets` because the printed citation names other entries (a mis-tagged xref);
+    empty otherwise."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +106,17 @@ class RawEntry:
     """The entry's number when the list is numbered (`1`, `[1]`, `1.`, `1)`)."""
     label: str = ""
     """The label exactly as written (`1`, `[1]`, `1.`)."""
+    id: str = ""
+    """The id the document itself gives the entry, which its citations use (JATS `<ref id>`);
+    empty when entries are known by number or by a key made from their fields."""
+    fields: CslItem | None = None
+    """Fields the document tags (JATS `<element-citation>`, tagged parts of a
+    `<mixed-citation>`), as CSL-JSON; they win over what the parser reads from `text`."""
+    structured: bool = False
+    """True when `fields` are the whole entry (JATS `<element-citation>`): `text` is a rendering
+    of them and is not parsed."""
+    et_al: bool = False
+    """The document marks the author list as truncated (JATS `<etal/>`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -249,6 +249,15 @@ RULES: tuple[Rule, ...] = (
          "the entry is not also reported uncited, and the number takes no part in the citation "
          "order. Write the citation in the document's style, or ignore the finding.",
          "A document citing [1]–[30] that writes `as shown (25)` and never cites entry 25 otherwise."),
+    # --- JATS markup -----------------------------------------------------------------------
+    Rule("C008", "xref-target-mismatch", W,
+         "A JATS `<xref>` prints one entry (its number, or its first author and year) but its "
+         "`rid` points at another entry that does not fit.",
+         "Readers follow the print, but PubMed Central, citation indexes and text miners follow "
+         "the `rid`: the citation is credited to the wrong work. citecheck links the citation "
+         "to the entry the print names when exactly one fits, and reports the tag.",
+         "`<xref ref-type=\"bibr\" rid=\"bib1\">Kupiec, 1997</xref>` where bib1 is Adler et al. 2009 "
+         "and bib34 is Kupiec 1997."),
 )
 
 _BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}

@@ -1,6 +1,7 @@
 """Linking checks: do the citations and the reference list agree? Offline, no registry needed.
 
-Rules: citation-without-entry (C001), citation-order (C002), uncited-reference (R001),
+Rules: citation-without-entry (C001), citation-order (C002), xref-target-mismatch (C008),
+uncited-reference (R001),
 duplicate-reference (R002), numbering-gap (R003), unparseable-reference (R004),
 missing-reference-list (R005).
 """
@@ -23,6 +24,7 @@ def check_linking(context: DocumentContext) -> Iterator[Finding]:
     """Every linking finding for one document."""
     yield from missing_reference_list(context)
     yield from citations_without_entry(context)
+    yield from mistagged_citations(context)
     yield from uncited_references(context)
     yield from citation_order(context)
     yield from numbering_gaps(context)
@@ -62,6 +64,27 @@ def citations_without_entry(context: DocumentContext) -> Iterator[Finding]:
                 hint = f" (did you mean {near!r}? keys are case-sensitive)" if near else ""
                 message = f"citation {target!r} has no entry in the bibliography{hint}"
             yield rule("C001").finding(message, span=citation.span, reference=target)
+
+
+def mistagged_citations(context: DocumentContext) -> Iterator[Finding]:
+    """C008 for each JATS citation whose printed text names other entries than its markup."""
+    for citation in context.citations:
+        if not citation.tagged:
+            continue
+        given = [t for t in citation.tagged if t not in citation.targets]
+        printed = [t for t in citation.targets if t not in citation.tagged]
+        yield rule("C008").finding(
+            f"citation {citation.text!r} is tagged as {_entries(context, given)} but prints "
+            f"{_entries(context, printed)}; linked as printed",
+            span=citation.span,
+            reference=printed[0] if printed else None,
+            details={"tagged": list(citation.tagged), "printed": list(citation.targets)},
+        )
+
+
+def _entries(context: DocumentContext, ids: Sequence[str]) -> str:
+    known = context.references_by_id
+    return ", ".join(_label(known[i]) if i in known else repr(i) for i in ids) or "no entry"
 
 
 def _numbered(references: Sequence[Reference]) -> str:

@@ -89,6 +89,9 @@ def _renumber(document: Path, options: AuditOptions, output: Path | None, diff: 
     from citecheck.fix.renumber import renumber
 
     result = read(document, options)
+    if result.document.prose:
+        raise UserError(f"{document}: --renumber rewrites plain text, Markdown and LaTeX, not XML; a JATS "
+                        "article's numbering belongs to the tool that made its XML")
     if result.has_bibliography or not result.document.entries:
         raise UserError(f"{document}: --renumber needs a numeric document with its own numbered reference list")
     text = result.document.source.text

@@ -57,6 +57,9 @@ class ReadDocument:
     """Bibliography databases the document names (`\\bibliography{refs}`, YAML `bibliography:`)."""
     cite_all: bool = False
     """True when the document cites every entry (`\\nocite{*}`, `nocite: '@*'`)."""
+    prose: str = ""
+    """The text with its markup blanked out, offsets unchanged (XML formats), for what reads
+    sentences; empty when `source.text` is already prose."""
     problems: tuple[str, ...] = ()
     """Things the reader could not follow or refused (a missing `\\input` file, an include
     cycle, an unterminated front matter), one readable line each; never raised as errors."""

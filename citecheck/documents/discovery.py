@@ -8,8 +8,9 @@ from pathlib import Path
 
 from citecheck.documents.loading import InputError
 
-DOCUMENT_SUFFIXES = (".txt", ".md", ".qmd", ".rmd", ".tex", ".docx", ".pdf")
-"""What a directory scan picks up (case-insensitive)."""
+DOCUMENT_SUFFIXES = (".txt", ".md", ".qmd", ".rmd", ".tex", ".docx", ".pdf", ".xml", ".nxml")
+"""What a directory scan picks up (case-insensitive); `.xml` and `.nxml` only when they hold a
+JATS article (a project's other XML files are no manuscripts)."""
 _SOURCE_SUFFIXES = frozenset(DOCUMENT_SUFFIXES) - {".pdf"}
 _SKIPPED_DIRECTORIES = ("node_modules", "__pycache__")
 
@@ -29,6 +30,17 @@ def _has_source(pdf: Path, names: list[str]) -> bool:
     return any(Path(name).stem == pdf.stem and Path(name).suffix.lower() in _SOURCE_SUFFIXES for name in names)
 
 
+def _not_jats(path: Path) -> bool:
+    """An XML file that does not hold a JATS article (a build file, a TEI document)."""
+    from citecheck.documents.jats import looks_like_jats  # deferred: only XML files need it
+
+    try:
+        with path.open("rb") as handle:
+            return not looks_like_jats(handle.read(20_000).decode("utf-8", errors="replace"))
+    except OSError:
+        return False  # let the reader report it
+
+
 def _scan(directory: Path) -> list[Path]:
     """The documents under a directory, in a stable order, skipping hidden and tool directories."""
     found: list[Path] = []
@@ -43,6 +55,8 @@ def _scan(directory: Path) -> list[Path]:
             if path.suffix.lower() == ".tex" and _latex_fragment(path):
                 continue
             if path.suffix.lower() == ".pdf" and _has_source(path, files):
+                continue
+            if path.suffix.lower() in (".xml", ".nxml") and _not_jats(path):
                 continue
             found.append(path)
     return found

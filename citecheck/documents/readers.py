@@ -23,8 +23,10 @@ from citecheck.documents.base import ReadDocument
 from citecheck.documents.loading import InputError, load_document
 from citecheck.model import Citation, CitationStyle, Span
 
-INPUT_FORMATS = ("text", "markdown", "pandoc", "latex", "docx", "pdf")
+INPUT_FORMATS = ("text", "markdown", "pandoc", "latex", "docx", "pdf", "jats")
 """Reader names accepted by `--input-format`."""
+JATS_SUFFIXES = (".xml", ".nxml")
+"""Extensions read as JATS articles (`.nxml` is PubMed Central's)."""
 
 _PANDOC_HINT = re.compile(r"\[[^\]\n]*@[\w{]|^bibliography:", re.MULTILINE)
 _LATEX_HINT = re.compile(r"\\(?:documentclass|begin\{document\}|cite[a-z]*\{|bibliography\{|addbibresource)")
@@ -32,16 +34,24 @@ _LATEX_HINT = re.compile(r"\\(?:documentclass|begin\{document\}|cite[a-z]*\{|bib
 
 def guess_format(path: Path, text: str) -> str:
     """The reader for a file: by extension, then by content (Pandoc citations in a .md file,
-    LaTeX commands in a .txt file)."""
+    LaTeX commands in a .txt file, a JATS `<article>` in a file of any other name)."""
     suffix = path.suffix.lower()
     if suffix == ".docx":
         return "docx"
+    if suffix in JATS_SUFFIXES:
+        return "jats"  # the JATS reader says so in one line when the XML is not an article
     if suffix in {".tex", ".ltx", ".latex"}:
         return "latex"
     if suffix in {".qmd", ".rmd"}:
         return "pandoc"
     if suffix in {".md", ".markdown"}:
         return "pandoc" if _PANDOC_HINT.search(text[:200_000]) else "markdown"
+    if text.lstrip().startswith("<"):
+        # Before LaTeX: a JATS article's `<tex-math>` holds `\documentclass`.
+        from citecheck.documents.jats import looks_like_jats  # deferred: see read_document
+
+        if looks_like_jats(text):
+            return "jats"
     if suffix not in {".txt", ".text"} and _LATEX_HINT.search(text[:200_000]):
         return "latex"
     return "text"
@@ -79,6 +89,10 @@ def read_document(path: Path, shown: str, kind: str | None = None) -> ReadDocume
 
         return read_docx(path, shown)
     source = load_document(path)
+    if kind == "jats":
+        from citecheck.documents.jats import read_jats  # deferred: see above
+
+        return read_jats(source)
     if kind == "latex":
         from citecheck.documents.latex import scan_latex  # deferred: see above
 
@@ -149,4 +163,4 @@ def _find_in(path: str, text: str, key: str) -> Span:
     return Span(path, line, column, start, start + len(key))
 
 
-__all__ = ["INPUT_FORMATS", "guess_format", "read_document", "sniff_binary_format"]
+__all__ = ["INPUT_FORMATS", "JATS_SUFFIXES", "guess_format", "read_document", "sniff_binary_format"]
