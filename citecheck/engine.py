@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from citecheck.checks.authoryear import link_author_year
 from citecheck.checks.bibliography import bibliography_findings, reader_findings
@@ -29,6 +30,9 @@ from citecheck.documents.bibliography import read_bibliography_file
 from citecheck.results import DocumentResult, Report
 from citecheck.rules import RULES, matching_rules
 
+if TYPE_CHECKING:
+    from citecheck.resolve.resolver import Resolver
+
 log = logging.getLogger(__name__)
 
 Notify = Callable[[str], None]
@@ -46,9 +50,12 @@ class ReadResult:
     """Findings made while reading: bibliography-file and include problems, author-year linking."""
 
 
-def read(path: str | Path, options: AuditOptions) -> ReadResult:
+def read(path: str | Path, options: AuditOptions, data: bytes | None = None) -> ReadResult:
     """Read one document and its bibliography, build its references and link author-year
     citations to them. Raises InputError for unreadable input.
+
+    `data`: the document's bytes when they do not come from the file at `path` (a member of a
+    bundle, an object in a store); `path` is then the name it is reported under.
 
     The bibliography is the document's own list, or the files it names and `--bib` gives;
     what could not be read (bad .bib blocks, missing `\\input` files) becomes findings.
@@ -56,7 +63,7 @@ def read(path: str | Path, options: AuditOptions) -> ReadResult:
     """
     shown = str(path)
     path = Path(path)
-    document = read_document(path, shown, options.input_format)
+    document = read_document(path, shown, options.input_format, data)
     findings = list(reader_findings(document.problems, shown))
 
     bib_files = [Path(p) for p in document.bibliography_files] + list(options.bibliographies)
@@ -138,6 +145,21 @@ def audit(
     Raises InputError (one-line message) when a document cannot be read.
     """
     options = options or AuditOptions()
+    return audit_read([(str(p), read(p, options)) for p in paths], options, notify, progress)
+
+
+def audit_read(
+    read_results: Sequence[tuple[str, ReadResult]],
+    options: AuditOptions,
+    notify: Notify | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    resolver: Resolver | None = None,
+) -> Report:
+    """Audit documents already read (`read`), as `audit` does.
+
+    `resolver`: resolves the references instead of the one the options describe (a corpus
+    run's, answering from a distributed join); used only when `options.verify`.
+    """
     notes: list[str] = []
 
     def note(message: str) -> None:
@@ -146,10 +168,9 @@ def audit(
             if notify:
                 notify(message)
 
-    read_results = [(str(p), read(p, options)) for p in paths]
-
-    resolver = None
-    if options.verify:
+    if not options.verify:
+        resolver = None
+    elif resolver is None:
         # Deferred: the sources pull in habanero and httpx2, which a `--no-verify` run never needs.
         from citecheck.resolve.setup import build_resolver
 
@@ -212,4 +233,4 @@ def resolver_notes(resolver: object) -> list[str]:
     return list(closing()) if callable(closing) else []
 
 
-__all__ = ["InputError", "ReadResult", "audit", "read", "selected_codes"]
+__all__ = ["InputError", "ReadResult", "audit", "audit_read", "read", "selected_codes"]

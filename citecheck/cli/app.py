@@ -17,6 +17,7 @@ from citecheck.version import __version__
 from citecheck.cli import interrupts
 from citecheck.cli.audit import audit
 from citecheck.cli.baseline import make_baseline
+from citecheck.cli.corpus import corpus
 from citecheck.cli.extract import extract
 from citecheck.cli.fix import fix
 from citecheck.cli.parse import parse
@@ -33,7 +34,7 @@ def main() -> None:
     reference is real and right (verified against Crossref)."""
 
 
-for _command in (audit, make_baseline, parse, extract, list_rules, explain_rule, snapshot, fix, serve):
+for _command in (audit, make_baseline, parse, extract, list_rules, explain_rule, snapshot, fix, serve, corpus):
     main.add_command(_command)
 
 

@@ -25,10 +25,11 @@ line.
 
 from __future__ import annotations
 
+import io
 import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from xml.etree import ElementTree
 
 from citecheck.documents.authoryear import find_author_year_citations
@@ -127,16 +128,22 @@ def _block_paragraphs(container: Any) -> Iterator[Any]:
             yield from _block_paragraphs(child)
 
 
-def docx_paragraphs(path: Path, shown: str) -> list[str]:
+def _size(path: Path | IO[bytes]) -> int:
+    if isinstance(path, Path):
+        return path.stat().st_size
+    return path.seek(0, io.SEEK_END) - path.seek(0)
+
+
+def docx_paragraphs(path: Path | IO[bytes], shown: str) -> list[str]:
     """The body's paragraphs as lines (see the module docs); InputError for a corrupt file."""
     try:
         import docx  # python-docx
     except ImportError:  # pragma: no cover - a dependency of the package
         raise InputError(f"{shown}: reading .docx needs python-docx (pip install python-docx)") from None
     try:
-        if path.stat().st_size > _MAX_BYTES:
+        if _size(path) > _MAX_BYTES:
             raise InputError(f"{shown}: larger than {_MAX_BYTES // (1024 * 1024)} MB, not read")
-        document = docx.Document(str(path))
+        document = docx.Document(str(path) if isinstance(path, Path) else path)
         body = document.element.body
     except InputError:
         raise
@@ -147,7 +154,7 @@ def docx_paragraphs(path: Path, shown: str) -> list[str]:
     return _lines(_block_paragraphs(body), numbered=True)
 
 
-def note_paragraphs(path: Path, part: str) -> list[str]:
+def note_paragraphs(path: Path | IO[bytes], part: str) -> list[str]:
     """The paragraphs of `word/footnotes.xml` or `word/endnotes.xml` (empty when absent)."""
     try:
         with zipfile.ZipFile(path) as package:
@@ -173,8 +180,9 @@ def _scan(source: SourceText, end: int, max_number: int | None) -> list[Citation
     return sorted(found, key=lambda c: c.span.start)
 
 
-def read_docx(path: Path, shown: str) -> ReadDocument:
-    """Citations (numeric and author-year) and reference-list entries of a Word document."""
+def read_docx(path: Path | IO[bytes], shown: str) -> ReadDocument:
+    """Citations (numeric and author-year) and reference-list entries of a Word document (a
+    file, or its bytes as a binary stream)."""
     source = SourceText(shown, "\n".join(docx_paragraphs(path, shown)))
     heading, entries, region_start = find_reference_list(source)
     numbers = [entry.number for entry in entries if entry.number is not None]

@@ -64,6 +64,19 @@ def load_document(path: str | Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> Sour
         raise
     except OSError as error:
         raise InputError(f"{shown}: cannot be read ({error.strerror or error})") from None
+    return load_bytes(data, shown, max_bytes)
+
+
+def load_bytes(data: bytes, shown: str, max_bytes: int = MAX_DOCUMENT_BYTES) -> SourceText:
+    """A document's bytes (read from a bundle or a store) as SourceText, with the checks of
+    `load_document`; raises InputError with a one-line message otherwise."""
+    if len(data) > max_bytes:
+        raise InputError(
+            f"{shown}: is {len(data) / 1024 / 1024:.1f} MiB, over the {max_bytes // 1024 // 1024} MiB "
+            "limit for a document"
+        )
+    if not data:
+        raise InputError(f"{shown}: is empty")
     text = decode_document(data, shown)
     if not text.strip():
         raise InputError(f"{shown}: holds only whitespace")

@@ -15,12 +15,14 @@ record (older than a source) is ignored.
 
 from __future__ import annotations
 
+import io
 import re
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from citecheck.documents.base import ReadDocument
-from citecheck.documents.loading import InputError, load_document
+from citecheck.documents.base import ReadDocument, SourceText
+from citecheck.documents.loading import InputError, load_bytes, load_document
 from citecheck.model import Citation, CitationStyle, Span
 
 INPUT_FORMATS = ("text", "markdown", "pandoc", "latex", "docx", "pdf", "jats")
@@ -71,11 +73,27 @@ def sniff_binary_format(path: Path) -> str | None:
     return "pdf" if head.lstrip().startswith(b"%PDF-") else None
 
 
-def read_document(path: Path, shown: str, kind: str | None = None) -> ReadDocument:
+def _sniff_bytes(path: Path, data: bytes) -> str | None:
+    """`sniff_binary_format` for a document's bytes (a bundle member, an object in a store)."""
+    suffix = path.suffix.lower()
+    if suffix in {".pdf", ".docx"}:
+        return suffix[1:]
+    return "pdf" if data[:1024].lstrip().startswith(b"%PDF-") else None
+
+
+def read_document(path: Path, shown: str, kind: str | None = None, data: bytes | None = None) -> ReadDocument:
     """Read the file with the reader `kind` (one of `INPUT_FORMATS`; None: guess it from the
-    extension and content). Raises InputError for unreadable input or an unknown format."""
+    extension and content). Raises InputError for unreadable input or an unknown format.
+
+    `data`: the document's bytes, when they do not come from the file at `path` (a member of
+    a bundle, an object in a store); `path` then only names it (and places what it includes).
+    """
+    def load() -> SourceText:
+        return load_document(path) if data is None else load_bytes(data, shown)
+
     if kind is None:
-        kind = sniff_binary_format(path) or guess_format(path, load_document(path).text)
+        binary = sniff_binary_format(path) if data is None else _sniff_bytes(path, data)
+        kind = binary or guess_format(path, load().text)
     if kind not in INPUT_FORMATS:
         raise InputError(f"{shown}: unknown input format {kind!r} (expected one of {', '.join(INPUT_FORMATS)})")
     # Each reader is imported when its format is read: python-docx and the LaTeX and Pandoc
@@ -83,12 +101,18 @@ def read_document(path: Path, shown: str, kind: str | None = None) -> ReadDocume
     if kind == "pdf":
         from citecheck.documents.pdf import read_pdf  # deferred: see above (pdfium)
 
-        return read_pdf(path, shown)
+        if data is None:
+            return read_pdf(path, shown)
+        # pdfium reads files: the bytes go to a temporary file, the findings keep `shown`.
+        with tempfile.TemporaryDirectory(prefix="citecheck-pdf-") as directory:
+            copy = Path(directory) / "document.pdf"
+            copy.write_bytes(data)
+            return read_pdf(copy, shown)
     if kind == "docx":
         from citecheck.documents.docx import read_docx
 
-        return read_docx(path, shown)
-    source = load_document(path)
+        return read_docx(path if data is None else io.BytesIO(data), shown)
+    source = load()
     if kind == "jats":
         from citecheck.documents.jats import read_jats  # deferred: see above
 
