@@ -26,8 +26,9 @@ def _missing_extra() -> str:
 @click.option("--snapshot", metavar="SNAP",
               help="A snapshot file (citecheck snapshot build), or its Parquet form prepared earlier "
                    "(a directory or URL). Without it only the linking checks run.")
-@click.option("--workers", type=click.IntRange(1, 512), default=None,
-              help="Worker processes of the local Dask cluster started for the run (default 2).")
+@click.option("--workers", type=click.IntRange(0, 512), default=None,
+              help="Worker processes of the local Dask cluster started for the run (default 2; 0: no "
+                   "cluster, everything in this process).")
 @click.option("--scheduler", metavar="ADDRESS", help="Join a running Dask cluster (tcp://host:8786) instead.")
 @click.option("--partition-size", type=click.IntRange(1, 100_000), default=25, show_default=True,
               help="Documents per partition: the unit written, and skipped by a rerun.")
@@ -63,7 +64,7 @@ def corpus(inputs: tuple[str, ...], output: str | None, snapshot: str | None, wo
         if export_snapshot:
             if not snapshot:
                 raise UserError("--export-snapshot needs --snapshot SNAP, the snapshot file to prepare")
-            prepared = export(Path(snapshot), export_snapshot, workers or 2, scheduler, notify)
+            prepared = export(Path(snapshot), export_snapshot, 2 if workers is None else workers, scheduler, notify)
             notify(f"prepared {prepared.records:,} records in {len(prepared.parts)} parts: {export_snapshot}")
             sys.exit(EXIT_OK)
         if not inputs:
@@ -79,7 +80,7 @@ def corpus(inputs: tuple[str, ...], output: str | None, snapshot: str | None, wo
         if not snapshot and not no_verify:
             notify("no --snapshot: linking checks only (a corpus run never asks Crossref)")
         options = CorpusOptions(inputs=inputs, output=output, snapshot=None if no_verify else snapshot,
-                                workers=workers or 2, scheduler=scheduler, partition_size=partition_size,
+                                workers=2 if workers is None else workers, scheduler=scheduler, partition_size=partition_size,
                                 wave_documents=wave_documents, overwrite=overwrite, audit=audit_options)
         result = run_corpus(options, notify)
         written = write_summary(output, result)

@@ -154,7 +154,6 @@ def _filesystem(url: str) -> tuple[Any, str]:
 
 def _remote(url: str) -> list[DocumentRef]:
     fs, path = _filesystem(url)
-    protocol = url.split("://", 1)[0]
     try:
         if glob.has_magic(path):
             names = sorted(fs.glob(path))
@@ -166,7 +165,7 @@ def _remote(url: str) -> list[DocumentRef]:
             raise InputError(f"{url}: no such object")
         refs: list[DocumentRef] = []
         for name in names:
-            full = f"{protocol}://{name.split('://', 1)[-1]}"
+            full = fs.unstrip_protocol(name)  # the canonical URL of what was listed
             if _is_bundle(name):
                 refs.extend(_bundle_members(full, full))
             elif _is_document_name(name) or name == path:

@@ -59,6 +59,7 @@ class CorpusOptions:
     snapshot: str | None = None
     """A snapshot file (prepared into OUTPUT/snapshot/), or a prepared directory or URL."""
     workers: int = 2
+    """Worker processes of the local cluster (0: no cluster, everything in this process)."""
     scheduler: str | None = None
     partition_size: int = 25
     wave_documents: int = 1000
@@ -89,9 +90,13 @@ def _audit_options(options: AuditOptions, snapshot: ParquetSnapshot | None) -> A
 
 @contextmanager
 def cluster(workers: int, scheduler: str | None, notify: Notify) -> Iterator[Any]:
-    """A Dask client: on the scheduler given, or on a local cluster started (and stopped) here."""
+    """A Dask client: on the scheduler given, or on a local cluster started (and stopped) here;
+    with no scheduler and 0 workers, everything runs in this process (`InProcess`)."""
     from dask.distributed import Client, LocalCluster
 
+    if not scheduler and workers == 0:
+        yield InProcess()
+        return
     local = None
     try:
         if scheduler:
@@ -100,7 +105,7 @@ def cluster(workers: int, scheduler: str | None, notify: Notify) -> Iterator[Any
             except OSError as error:
                 raise InputError(f"{scheduler}: no Dask scheduler answers there ({error})") from None
         else:
-            local = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
+            local = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                  dashboard_address=":0", silence_logs=logging.ERROR)
             client = Client(local)
         notify(f"Dask dashboard: {client.dashboard_link}")
@@ -190,6 +195,40 @@ def run_corpus(options: CorpusOptions, notify: Notify | None = None) -> RunResul
     )
 
 
+class InProcess:
+    """A stand-in for a Dask client that runs every task at once in this process (tests, and
+    debugging the join without a cluster); its futures hold their results."""
+
+    dashboard_link = "(no dashboard: in-process run)"
+
+    class Done:
+        """A finished task."""
+
+        def __init__(self, value: Any) -> None:
+            self.value = value
+
+        def result(self) -> Any:
+            return self.value
+
+    def submit(self, function: Callable[..., Any], *args: Any, **_: Any) -> InProcess.Done:
+        return InProcess.Done(function(*(a.value if isinstance(a, InProcess.Done) else a for a in args)))
+
+    def gather(self, futures: Sequence[InProcess.Done]) -> list[Any]:
+        return [f.value for f in futures]
+
+    def scheduler_info(self) -> dict[str, Any]:
+        return {"workers": {"in-process": {}}}
+
+
+def _completed(client: Any, futures: list[Any]) -> Iterator[Any]:
+    if isinstance(client, InProcess):
+        yield from futures
+        return
+    from dask.distributed import as_completed
+
+    yield from as_completed(futures)
+
+
 def _submit(client: Any, function: Callable[..., Any], *args: Any, name: str) -> Any:
     return client.submit(function, *args, pure=False, key=f"{name}-{uuid.uuid4().hex[:10]}")
 
@@ -226,8 +265,6 @@ def _fetch(client: Any, snapshot: ParquetSnapshot, ids: Sequence[int]) -> Any:
 def _wave(client: Any, wave: list[Partition], snapshot: ParquetSnapshot | None, audit: AuditOptions,
           output: str) -> Iterator[dict[str, Any]]:
     """Process one wave of partitions; yields each partition's marker as it is written."""
-    from dask.distributed import as_completed
-
     reads = [_submit(client, tasks.read_partition, p, audit, name=f"read-{p.name}") for p in wave]
     if snapshot is None or not audit.verify:
         empty_first = tasks.FirstPass()
@@ -235,7 +272,7 @@ def _wave(client: Any, wave: list[Partition], snapshot: ParquetSnapshot | None, 
                           name=f"finish-{p.name}") for r, p in zip(reads, wave)]
     else:
         finals = _joined(client, wave, reads, snapshot, audit, output)
-    for future in as_completed(finals):
+    for future in _completed(client, finals):
         yield future.result()
 
 

@@ -1,0 +1,109 @@
+"""A corpus run survives losing a worker, and a run killed outright is finished by running the
+same command again, without redoing the partitions it had written, with the same results.
+
+Nothing here waits for a fixed time: the tests wait for a partition to be written (polling its
+marker), kill, and then let the run go to its end (bounded by generous timeouts only).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from citecheck.corpus.run import CorpusOptions, run_corpus
+from tests.conftest import ROOT
+from tests.corpus.conftest import ARTICLES
+from tests.corpus.helpers import corpus_findings
+
+GENERATED = sorted(str(p) for p in ARTICLES.glob("*.xml"))
+PATIENCE = 600.0
+"""Seconds a run may take on a loaded machine before the test gives up on it."""
+
+
+def _wait_for_marker(done: Path, finished: threading.Event | None = None, process: subprocess.Popen | None = None) -> int:
+    """Block until some partition's marker exists; the number of markers then."""
+    deadline = time.monotonic() + PATIENCE
+    while time.monotonic() < deadline:
+        markers = list(done.glob("*.json")) if done.is_dir() else []
+        if markers:
+            return len(markers)
+        if (finished is not None and finished.is_set()) or (process is not None and process.poll() is not None):
+            return len(list(done.glob("*.json"))) if done.is_dir() else 0
+        time.sleep(0.05)
+    raise AssertionError("no partition was written in time")
+
+
+@pytest.fixture(scope="module")
+def reference(snapshot_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The run undisturbed, in process."""
+    output = tmp_path_factory.mktemp("undisturbed")
+    run_corpus(CorpusOptions(inputs=tuple(GENERATED), output=str(output), snapshot=str(snapshot_file), workers=0,
+                             partition_size=1))
+    return output
+
+
+def test_a_worker_killed_mid_run_changes_nothing(snapshot_file: Path, reference: Path, tmp_path: Path) -> None:
+    from dask.distributed import Client, LocalCluster
+
+    output = tmp_path / "out"
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
+                      silence_logs=40) as cluster, Client(cluster) as client:
+        outcome: dict[str, object] = {}
+        finished = threading.Event()
+
+        def run() -> None:
+            try:
+                outcome["result"] = run_corpus(CorpusOptions(
+                    inputs=tuple(GENERATED), output=str(output), snapshot=str(snapshot_file),
+                    scheduler=cluster.scheduler_address, partition_size=1, wave_documents=1))
+            except BaseException as error:  # reported by the assertion below
+                outcome["error"] = error
+            finally:
+                finished.set()
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        written = _wait_for_marker(output / "_done", finished=finished)
+        if finished.is_set():
+            pytest.skip("the run ended before a worker could be killed (nothing to show)")
+        pids = client.run(os.getpid)
+        os.kill(sorted(pids.values())[0], signal.SIGKILL)  # the nanny starts a new worker
+        thread.join(PATIENCE)
+        assert not thread.is_alive(), "the run did not end after a worker was killed"
+    assert "error" not in outcome, outcome.get("error")
+    assert written < len(GENERATED)
+    assert corpus_findings(output) == corpus_findings(reference)
+
+
+def test_a_run_killed_outright_is_finished_by_running_it_again(snapshot_file: Path, reference: Path,
+                                                                tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    command = [sys.executable, "-m", "citecheck", "corpus", *GENERATED, "-o", str(output), "--snapshot",
+               str(snapshot_file), "--workers", "1", "--partition-size", "1", "--wave", "1"]
+    first = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             start_new_session=True)
+    try:
+        written = _wait_for_marker(output / "_done", process=first)
+        if first.poll() is not None:
+            pytest.skip("the run ended before it could be killed (nothing to show)")
+        os.killpg(first.pid, signal.SIGKILL)  # the client, the scheduler and the workers at once
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+        first.wait(PATIENCE)
+    survivors = {m.name: m.stat().st_mtime_ns for m in (output / "_done").glob("*.json")}
+    assert len(survivors) >= written and len(survivors) < len(GENERATED)
+
+    second = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=PATIENCE)
+    assert second.returncode == 0, second.stderr
+    assert f"{len(survivors)} of {len(GENERATED)} partitions were finished by an earlier run" in second.stderr
+    for name, mtime in survivors.items():
+        assert (output / "_done" / name).stat().st_mtime_ns == mtime, f"{name} was redone"
+    assert corpus_findings(output) == corpus_findings(reference)
