@@ -4,7 +4,7 @@
 `python -m benchmarks all --only SUITE` runs that suite and replaces its figures in the existing
 reports, keeping the others (each suite says when it was measured).
 
-Suites: parsing, matching, linking, realdocs, throughput, scale, audit_speed, pdf, html, and
+Suites: parsing, matching, linking, realdocs, throughput, scale, audit_speed, pdf, html, corpus, and
 thesis when `benchmarks/thesis.py` exists. A suite whose data under `../shared` (or
 `$CITECHECK_SHARED`) is absent is
 skipped in `all` with a note saying so; asked for alone, it fails with that note (exit 2).
@@ -33,7 +33,7 @@ SHARED = SHARED_ROOT / "datasets"
 """Where the suites' default data live."""
 
 SUITES = ("parsing", "matching", "linking", "realdocs", "throughput", "scale", "audit_speed", "thesis", "pdf",
-          "html")
+          "html", "corpus")
 """Every suite, in the order `all` runs them."""
 
 REQUIRED_DATA: dict[str, tuple[Path, ...]] = {
@@ -42,6 +42,7 @@ REQUIRED_DATA: dict[str, tuple[Path, ...]] = {
     "realdocs": (SHARED_ROOT / "corpus" / "realdocs",),
     "scale": (SHARED / "biblio-glutton" / "refs-dev.jsonl.gz", SHARED / "biblio-glutton" / "records-dev.jsonl.gz",
               SHARED / "crossref-matching" / "real_structured_2000_sbmv.json"),
+    "corpus": (SHARED / "biblio-glutton" / "refs-dev.jsonl.gz", SHARED / "biblio-glutton" / "records-dev.jsonl.gz"),
 }
 """Data a suite's defaults read; without it, `all` skips the suite."""
 
@@ -53,6 +54,7 @@ QUICK_ARGS: dict[str, list[str]] = {
     "audit_speed": ["--repeat", "1"],
     "pdf": ["--repeat", "1"],
     "html": ["--repeat", "1"],
+    "corpus": ["--articles", "60", "--scan-rows", "1000000"],
 }
 """Smaller runs for `all --quick` (minutes instead of a quarter of an hour)."""
 

@@ -19,19 +19,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import IO
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from citecheck.corpus.inputs import is_url
 from citecheck.corpus.joined import SearchPlan
+from citecheck.corpus.snapshot_data import term_hash
 from citecheck.references.blocking import MAX_POSTINGS
 
-__all__ = ["LIMIT", "count_terms", "fetch_bodies", "merge_counts", "merge_postings", "merge_scores", "postings_for",
-           "scan_keys", "score_terms"]
+__all__ = ["LIMIT", "SearchBatch", "count_terms", "fetch_bodies", "merge_counts", "merge_postings", "merge_scores",
+           "postings_for", "scan_keys", "score_terms"]
 
 LIMIT = MAX_POSTINGS + 1
 """Postings kept per key: enough to tell a key too common to block on (`select_candidates`)."""
@@ -68,19 +69,29 @@ def _limit(keys: np.ndarray, ids: np.ndarray, limit: int) -> tuple[np.ndarray, n
     return keys[keep], ids[keep]
 
 
+def _member(values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Which of `values` are in `wanted` (sorted, unique): a binary search each, no hash table
+    to build per batch."""
+    if not len(wanted):
+        return np.zeros(len(values), dtype=bool)
+    at = np.searchsorted(wanted, values)
+    at[at == len(wanted)] = 0
+    return wanted[at] == values
+
+
 def scan_keys(location: str, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(key, id) of this part's postings of the wanted keys, limited per key (see `LIMIT`)."""
+    wanted = np.unique(np.asarray(wanted, dtype=np.int64))
     if not len(wanted):
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    value_set = pa.array(wanted, pa.int64())
     keys: list[np.ndarray] = []
     ids: list[np.ndarray] = []
     for batch in _batches(location, ["key", "id"]):
-        mask = pc.is_in(batch.column("key"), value_set=value_set)
-        found = batch.filter(mask)
-        if found.num_rows:
-            keys.append(found.column("key").to_numpy())
-            ids.append(found.column("id").to_numpy())
+        values = batch.column("key").to_numpy()
+        mask = _member(values, wanted)
+        if mask.any():
+            keys.append(values[mask])
+            ids.append(batch.column("id").to_numpy()[mask])
     if not keys:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     return _limit(np.concatenate(keys), np.concatenate(ids), LIMIT)
@@ -112,34 +123,37 @@ def fetch_bodies(location: str, wanted: Sequence[int]) -> dict[int, bytes]:
     """The bodies of the wanted records this part holds."""
     if not wanted:
         return {}
-    value_set = pa.array(sorted(set(wanted)), pa.int64())
+    sought = np.unique(np.asarray(wanted, dtype=np.int64))
     found: dict[int, bytes] = {}
     for batch in _batches(location, ["id", "body"]):
-        ids = batch.column("id")
-        first, last = pc.min(ids).as_py(), pc.max(ids).as_py()
-        if first is None or value_set[-1].as_py() < first or value_set[0].as_py() > last:
+        ids = batch.column("id").to_numpy()
+        if not len(ids) or sought[-1] < ids.min() or sought[0] > ids.max():
             continue
-        rows = batch.filter(pc.is_in(ids, value_set=value_set))
-        found.update(zip(rows.column("id").to_pylist(), rows.column("body").to_pylist()))
+        mask = _member(ids, sought)
+        if mask.any():
+            rows = batch.filter(pa.array(mask))
+            found.update(zip(rows.column("id").to_pylist(), rows.column("body").to_pylist()))
     return found
 
 
-def count_terms(location: str, terms: Sequence[str]) -> dict[str, int]:
-    """How many of this part's records hold each wanted word (words it lacks are left out)."""
-    if not terms:
-        return {}
-    value_set = pa.array(sorted(set(terms)), pa.string())
-    counts: dict[str, int] = {}
+def count_terms(location: str, wanted: np.ndarray) -> dict[int, int]:
+    """How many of this part's records hold each wanted word (by `term_hash`; words it lacks
+    are left out)."""
+    wanted = np.unique(np.asarray(wanted, dtype=np.int64))
+    counts: dict[int, int] = {}
+    if not len(wanted):
+        return counts
     for batch in _batches(location, ["term", "count"]):
-        rows = batch.filter(pc.is_in(batch.column("term"), value_set=value_set))
-        for term, count in zip(rows.column("term").to_pylist(), rows.column("count").to_pylist()):
-            counts[term] = counts.get(term, 0) + int(count)
+        values = batch.column("term").to_numpy()
+        mask = _member(values, wanted)
+        for hashed, count in zip(values[mask].tolist(), batch.column("count").to_numpy()[mask].tolist()):
+            counts[hashed] = counts.get(hashed, 0) + int(count)
     return counts
 
 
-def merge_counts(*parts: dict[str, int]) -> dict[str, int]:
+def merge_counts(*parts: dict[int, int]) -> dict[int, int]:
     """The parts' word counts summed."""
-    total: dict[str, int] = {}
+    total: dict[int, int] = {}
     for part in parts:
         for term, count in part.items():
             total[term] = total.get(term, 0) + count
@@ -150,59 +164,98 @@ Scored = dict[int, list[tuple[float, int]]]
 """Search number → [(score, record id)], best first."""
 
 
-def score_terms(location: str, plans: Sequence[SearchPlan], rows: int) -> Scored:
-    """For each search (by its position in `plans`), the best `rows` records of this part that
-    share at least `at_least` of its words, by score (descending), then id."""
-    requests: dict[str, list[tuple[int, int]]] = {}
-    for number, plan in enumerate(plans):
-        for position, term in enumerate(plan.terms):
-            requests.setdefault(term, []).append((number, position))
-    if not requests:
+@dataclass(frozen=True)
+class SearchBatch:
+    """A wave's searches as arrays, built once on the client and sent to every terms part:
+    the words wanted (hashes, sorted) and, for each, the searches that use it and at which
+    position (its bit in a record's mask)."""
+
+    plans: tuple[SearchPlan, ...]
+    wanted: np.ndarray
+    uses: np.ndarray
+    """How many searches use each wanted word."""
+    start: np.ndarray
+    """Where each wanted word's uses start in `use_search` and `use_bit`."""
+    use_search: np.ndarray
+    use_bit: np.ndarray
+
+    @classmethod
+    def of(cls, plans: Sequence[SearchPlan]) -> SearchBatch:
+        uses: dict[int, list[tuple[int, int]]] = {}
+        for number, plan in enumerate(plans):
+            for position, term in enumerate(plan.terms):
+                uses.setdefault(term_hash(term), []).append((number, 1 << position))
+        wanted = sorted(uses)
+        counts = np.array([len(uses[h]) for h in wanted], dtype=np.int64)
+        return cls(
+            plans=tuple(plans), wanted=np.array(wanted, dtype=np.int64), uses=counts,
+            start=np.r_[0, np.cumsum(counts)].astype(np.int64),
+            use_search=np.array([n for h in wanted for n, _ in uses[h]], dtype=np.int64),
+            use_bit=np.array([b for h in wanted for _, b in uses[h]], dtype=np.int64),
+        )
+
+
+def score_terms(location: str, batch: SearchBatch, rows: int) -> Scored:
+    """For each search (by its position in `batch.plans`), the best `rows` records of this
+    part that share at least `at_least` of its words, by score (descending), then id."""
+    if not len(batch.wanted):
         return {}
-    request_table = pa.table({
-        "term": pa.array([t for t, uses in requests.items() for _ in uses], pa.string()),
-        "search": pa.array([n for uses in requests.values() for n, _ in uses], pa.int64()),
-        "bit": pa.array([1 << p for uses in requests.values() for _, p in uses], pa.int64()),
-    })
-    value_set = pa.array(sorted(requests), pa.string())
-    pieces: list[pa.Table] = []
-    for batch in _batches(location, ["term", "id"]):
-        rows_found = batch.filter(pc.is_in(batch.column("term"), value_set=value_set))
-        if rows_found.num_rows:
-            joined = pa.Table.from_batches([rows_found]).join(request_table, keys="term")
-            pieces.append(joined.group_by(["search", "id"]).aggregate([("bit", "sum")]))
-    if not pieces:
+    searches: list[np.ndarray] = []
+    ids: list[np.ndarray] = []
+    bits: list[np.ndarray] = []
+    for records in _batches(location, ["term", "id"]):
+        values = records.column("term").to_numpy()
+        mask = _member(values, batch.wanted)
+        if not mask.any():
+            continue
+        word = np.searchsorted(batch.wanted, values[mask])
+        record = records.column("id").to_numpy()[mask]
+        repeat = batch.uses[word]
+        first = np.repeat(batch.start[word], repeat)
+        offset = np.arange(repeat.sum()) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+        searches.append(batch.use_search[first + offset])
+        bits.append(batch.use_bit[first + offset])
+        ids.append(np.repeat(record, repeat))
+    if not searches:
         return {}
-    # A record's words are all in one batch or spread over batches: add the masks up again.
-    table = pa.concat_tables(pieces).group_by(["search", "id"]).aggregate([("bit_sum", "sum")])
-    searches = table.column("search").to_numpy()
-    ids = table.column("id").to_numpy()
-    masks = table.column("bit_sum_sum").to_numpy()
-    return _best(plans, searches, ids, masks, rows)
+    search, rid, bit = np.concatenate(searches), np.concatenate(ids), np.concatenate(bits)
+    # One record holds a word once: its mask in a search is the sum (the OR) of its words' bits.
+    order = np.lexsort((rid, search))
+    search, rid, bit = search[order], rid[order], bit[order]
+    first_of_group = np.r_[True, (search[1:] != search[:-1]) | (rid[1:] != rid[:-1])]
+    starts = np.flatnonzero(first_of_group)
+    return _best(batch.plans, search[starts], rid[starts], np.add.reduceat(bit, starts), rows)
+
+
+def _popcount(values: np.ndarray) -> np.ndarray:
+    if hasattr(np, "bitwise_count"):  # numpy 2
+        return np.bitwise_count(values).astype(np.int64)
+    return np.array([bin(int(v)).count("1") for v in values], dtype=np.int64)
 
 
 def _best(plans: Sequence[SearchPlan], searches: np.ndarray, ids: np.ndarray, masks: np.ndarray, rows: int) -> Scored:
-    shared = np.array([bin(int(m)).count("1") for m in masks], dtype=np.int64)
-    at_least = np.array([plans[int(s)].at_least for s in searches], dtype=np.int64)
-    keep = shared >= at_least
+    at_least = np.array([plan.at_least for plan in plans], dtype=np.int64)
+    keep = _popcount(masks) >= at_least[searches]
     searches, ids, masks = searches[keep], ids[keep], masks[keep]
-    cache: dict[tuple[int, int], float] = {}
-    scores = np.empty(len(ids), dtype=np.float64)
-    for index, (search, mask) in enumerate(zip(searches.tolist(), masks.tolist())):
-        score = cache.get((search, mask))
-        if score is None:
-            score = 0.0
-            for position, weight in enumerate(plans[search].weights):
-                if mask >> position & 1:
-                    score += weight  # in the search's word order, as SQLite's sum() adds its rows
-            cache[(search, mask)] = score
-        scores[index] = score
+    if not len(ids):
+        return {}
+    pairs, inverse = np.unique(np.stack([searches, masks]), axis=1, return_inverse=True)
+    pair_scores = np.empty(pairs.shape[1], dtype=np.float64)
+    for index, (search, mask) in enumerate(zip(pairs[0].tolist(), pairs[1].tolist())):
+        score = 0.0
+        for position, weight in enumerate(plans[search].weights):
+            if mask >> position & 1:
+                score += weight  # in the search's word order, as SQLite's sum() adds its rows
+        pair_scores[index] = score
+    scores = pair_scores[inverse.reshape(-1)]
+    order = np.lexsort((ids, -scores, searches))
+    searches, ids, scores = searches[order], ids[order], scores[order]
+    first = np.r_[0, np.flatnonzero(searches[1:] != searches[:-1]) + 1]
+    rank = np.arange(len(ids)) - np.repeat(first, np.diff(np.r_[first, len(ids)]))
     best: Scored = {}
-    for at in np.lexsort((ids, -scores, searches)):
-        search = int(searches[at])
-        kept = best.setdefault(search, [])
-        if len(kept) < rows:
-            kept.append((float(scores[at]), int(ids[at])))
+    for search, rid, score in zip(searches[rank < rows].tolist(), ids[rank < rows].tolist(),
+                                  scores[rank < rows].tolist()):
+        best.setdefault(search, []).append((score, rid))
     return best
 
 

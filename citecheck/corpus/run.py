@@ -40,7 +40,7 @@ from citecheck.corpus import lookups, tasks
 from citecheck.corpus.inputs import enumerate_inputs, is_url
 from citecheck.corpus.joined import search_plan
 from citecheck.corpus.plan import Partition, RunRecord, finished_partitions, inputs_digest, plan_partitions, start_run
-from citecheck.corpus.snapshot_data import ParquetSnapshot, SnapshotPart, index_part, open_prepared, prepare_snapshot
+from citecheck.corpus.snapshot_data import ParquetSnapshot, SnapshotPart, open_prepared, prepare_snapshot, term_hash
 from citecheck.corpus.store import OutputStore
 from citecheck.documents.loading import InputError
 from citecheck.sources.snapshot_preview import query_terms
@@ -78,8 +78,14 @@ class RunResult:
     markers: tuple[dict[str, Any], ...]
     """Every partition's marker, finished now or before."""
     seconds: float
+    setup_seconds: float
+    """Of `seconds`, the time before the first partition was read: starting or joining the
+    cluster, preparing or opening the snapshot, listing the inputs."""
     workers: int
     dashboard: str
+    phases: dict[str, float] = field(default_factory=dict)
+    """Seconds the run spent waiting on each step of its waves (read and keys, records,
+    first pass, searches, check and write), summed over the waves."""
 
 
 def _audit_options(options: AuditOptions, snapshot: ParquetSnapshot | None) -> AuditOptions:
@@ -180,8 +186,10 @@ def run_corpus(options: CorpusOptions, notify: Notify | None = None) -> RunResul
         per_wave = max(1, options.wave_documents // max(1, options.partition_size))
         waves = [todo[i:i + per_wave] for i in range(0, len(todo), per_wave)]
         workers = len(client.scheduler_info().get("workers", {}))
+        setup = time.perf_counter() - started
+        phases: dict[str, float] = {}
         for number, wave in enumerate(waves, 1):
-            for marker in _wave(client, wave, snapshot, audit, options.output):
+            for marker in _wave(client, wave, snapshot, audit, options.output, phases):
                 markers[marker["partition"]] = marker
             finished = len(markers)
             say(f"wave {number}/{len(waves)}: {finished}/{len(partitions)} partitions, "
@@ -191,7 +199,7 @@ def run_corpus(options: CorpusOptions, notify: Notify | None = None) -> RunResul
     return RunResult(
         documents=len(documents), partitions=len(partitions), skipped=len(done),
         markers=tuple(markers[i] for i in sorted(markers)), seconds=time.perf_counter() - started,
-        workers=workers, dashboard=dashboard,
+        setup_seconds=setup, workers=workers, dashboard=dashboard, phases=phases,
     )
 
 
@@ -215,6 +223,9 @@ class InProcess:
 
     def gather(self, futures: Sequence[InProcess.Done]) -> list[Any]:
         return [f.value for f in futures]
+
+    def scatter(self, value: Any, **_: Any) -> InProcess.Done:
+        return InProcess.Done(value)
 
     def scheduler_info(self) -> dict[str, Any]:
         return {"workers": {"in-process": {}}}
@@ -262,22 +273,37 @@ def _fetch(client: Any, snapshot: ParquetSnapshot, ids: Sequence[int]) -> Any:
     return _submit(client, _merge_dicts, *fetches, name="records-merged")
 
 
+class _Clock:
+    """Wall time spent in each step of the waves (the client waits at each step's end)."""
+
+    def __init__(self, phases: dict[str, float]) -> None:
+        self.phases = phases
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.phases[name] = round(self.phases.get(name, 0.0) + now - self.last, 3)
+        self.last = now
+
+
 def _wave(client: Any, wave: list[Partition], snapshot: ParquetSnapshot | None, audit: AuditOptions,
-          output: str) -> Iterator[dict[str, Any]]:
+          output: str, phases: dict[str, float]) -> Iterator[dict[str, Any]]:
     """Process one wave of partitions; yields each partition's marker as it is written."""
+    clock = _Clock(phases)
     reads = [_submit(client, tasks.read_partition, p, audit, name=f"read-{p.name}") for p in wave]
     if snapshot is None or not audit.verify:
         empty_first = tasks.FirstPass()
         finals = [_submit(client, tasks.finish_partition, r, tasks.Answers(), empty_first, snapshot, audit, output,
                           name=f"finish-{p.name}") for r, p in zip(reads, wave)]
     else:
-        finals = _joined(client, wave, reads, snapshot, audit, output)
+        finals = _joined(client, wave, reads, snapshot, audit, output, clock)
     for future in _completed(client, finals):
         yield future.result()
+    clock.lap("check and write")
 
 
 def _joined(client: Any, wave: list[Partition], reads: list[Any], snapshot: ParquetSnapshot, audit: AuditOptions,
-            output: str) -> list[Any]:
+            output: str, clock: _Clock) -> list[Any]:
     # 2. Keys: the wave's hashes to every keys part; postings merged, split per partition.
     hashes = [_submit(client, tasks.partition_hashes, r, name="hashes") for r in reads]
     union = _submit(client, _union, *hashes, name="hashes-union")
@@ -288,16 +314,19 @@ def _joined(client: Any, wave: list[Partition], reads: list[Any], snapshot: Parq
     # 3. Records the postings select.
     wanted = [_submit(client, tasks.wanted_records, r, p, name="wanted") for r, p in zip(reads, postings)]
     ids = client.submit(_union_lists, *wanted, pure=False).result()
+    clock.lap("read and keys")
     bodies = _fetch(client, snapshot, ids)
     answers = [_submit(client, tasks.partition_answers, p, w, bodies, name="answers") for p, w in zip(postings, wanted)]
     # 4. Resolve; the searches some references still need, answered by vocab and terms.
     firsts = [_submit(client, tasks.first_pass, r, a, snapshot, audit, name="resolve") for r, a in zip(reads, answers)]
     queries = sorted({q for found in client.gather([_submit(client, _queries, f, name="queries") for f in firsts])
                       for q in found})
+    clock.lap("records and first pass")
     if queries:
         searches, found_bodies = _search(client, snapshot, queries)
         answers = [_submit(client, tasks.with_searches, a, f, searches, found_bodies, name="answers-searched")
                    for a, f in zip(answers, firsts)]
+        clock.lap("searches")
     # 5. Check and write.
     return [_submit(client, tasks.finish_partition, r, a, f, snapshot, audit, output, name=f"finish-{p.name}")
             for r, a, f, p in zip(reads, answers, firsts, wave)]
@@ -306,11 +335,14 @@ def _joined(client: Any, wave: list[Partition], reads: list[Any], snapshot: Parq
 def _search(client: Any, snapshot: ParquetSnapshot, queries: list[str]) -> tuple[dict[str, tuple[int, ...]], Any]:
     """The snapshot's bounded search for every query, and a future of the records it ranks."""
     terms = sorted({t for q in queries for t in query_terms(q)})
-    counts = [_submit(client, lookups.count_terms, snapshot.location("vocab", p), terms, name=f"vocab-{p.name}")
+    hashes = {term: term_hash(term) for term in terms}
+    wanted = client.scatter(np.array(sorted(set(hashes.values())), dtype=np.int64))
+    counts = [_submit(client, lookups.count_terms, snapshot.location("vocab", p), wanted, name=f"vocab-{p.name}")
               for p in snapshot.parts]
     total = client.submit(lookups.merge_counts, *counts, pure=False).result()
-    plans = [search_plan(q, total, snapshot.records) for q in queries]
-    scored = [_submit(client, lookups.score_terms, snapshot.location("terms", p), plans, SEARCH_ROWS,
+    by_term = {term: total.get(hashed, 0) for term, hashed in hashes.items()}
+    batch = client.scatter(lookups.SearchBatch.of([search_plan(q, by_term, snapshot.records) for q in queries]))
+    scored = [_submit(client, lookups.score_terms, snapshot.location("terms", p), batch, SEARCH_ROWS,
                       name=f"terms-{p.name}") for p in snapshot.parts]
     ranked = client.submit(lookups.merge_scores, SEARCH_ROWS, *scored, pure=False).result()
     searches = {q: ranked.get(i, ()) for i, q in enumerate(queries)}

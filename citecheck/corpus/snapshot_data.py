@@ -6,8 +6,13 @@ hashes, in parts of consecutive record ids), and two datasets are added here for
 full-text fallback of the snapshot's search, computed from the records' bodies exactly as
 the snapshot indexes them (`words_text`):
 
-- `terms/part-NNNNN.parquet`: (`term`, `id`): each record's indexed words;
+- `terms/part-NNNNN.parquet`: (`term`, `id`): each record's indexed words, as 64-bit hashes
+  (`term_hash`), sorted;
 - `vocab/part-NNNNN.parquet`: (`term`, `count`): how many records of the part hold each word.
+
+Words are stored as hashes so that the join compares integers, not strings: two words of the
+snapshot's vocabulary share a hash with odds of about n²/2⁶⁵ (one in 4,000 for all of
+Crossref's hundred million distinct words), and would then count as one word.
 
 `corpus-snapshot.json`, written last, says what the directory holds: the snapshot's name,
 record count and coverage, its blocking-key version, and the id range of every part. A
@@ -19,6 +24,7 @@ by URL in later runs: every worker then reads the parts it needs from there.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -38,13 +44,18 @@ from citecheck.sources.snapshot_preview import Coverage, SnapshotError, Snapshot
 from citecheck.sources.snapshot_preview.export import ExportUnavailable, export_parquet
 from citecheck.sources.snapshot_preview.store import work_from_fields, words_text
 
-__all__ = ["META", "ParquetSnapshot", "SnapshotPart", "decode_body", "open_prepared", "prepare_snapshot", "terms_of"]
+__all__ = ["META", "ParquetSnapshot", "SnapshotPart", "decode_body", "open_prepared", "prepare_snapshot", "term_hash",
+           "terms_of"]
 
 FORMAT = "citecheck-corpus-snapshot"
-VERSION = 1
+VERSION = 2
 META = "corpus-snapshot.json"
 ROWS_PER_PART = 1_000_000
-"""Records per part: what one task reads (tens of MB of keys and bodies)."""
+"""Records per part at most: what one task reads (tens of MB of keys and bodies)."""
+MIN_PARTS = 16
+"""Parts a smaller snapshot is still cut into, so that the join's work spreads over workers."""
+MIN_ROWS_PER_PART = 500
+"""Records per part at least (below, a task's overhead outweighs its work)."""
 _TOKEN = re.compile(r"[^\W_]+")
 
 
@@ -95,6 +106,11 @@ def decode_body(body: bytes, source: str) -> Any:
     return work_from_fields(msgspec.msgpack.decode(body), source)
 
 
+def term_hash(term: str) -> int:
+    """A word as the `terms` and `vocab` datasets store it: BLAKE2b, 8 bytes, signed int64."""
+    return int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+
+
 def terms_of(work: Any) -> list[str]:
     """The words a snapshot's full-text index holds for a work: `words_text`, tokenised as
     SQLite's unicode61 tokenizer does (runs of letters and digits; the text is already folded)."""
@@ -138,13 +154,13 @@ def index_part(root: str, name: str, source: str) -> SnapshotPart:
         raise InputError(f"{root}: records/{name}.parquet is missing")
     table = pq.read_table(io.BytesIO(data), columns=["id", "body"])
     ids = table.column("id").to_pylist()
-    terms: list[str] = []
+    terms: list[int] = []
     term_ids: list[int] = []
     for rid, body in zip(ids, table.column("body").to_pylist()):
         for term in terms_of(decode_body(body, source)):
-            terms.append(term)
+            terms.append(term_hash(term))
             term_ids.append(rid)
-    postings = pa.table({"term": pa.array(terms, pa.string()), "id": pa.array(term_ids, pa.int64())})
+    postings = pa.table({"term": pa.array(terms, pa.int64()), "id": pa.array(term_ids, pa.int64())})
     postings = postings.sort_by([("term", "ascending"), ("id", "ascending")])
     counts = postings.group_by("term").aggregate([("id", "count")]).rename_columns(["term", "count"])
     counts = counts.sort_by("term")
@@ -164,9 +180,12 @@ def _here(function: Callable[..., SnapshotPart], arguments: list[tuple[Any, ...]
 
 
 def prepare_snapshot(snapshot: Path, target: str, mapper: Mapper | None = None,
-                     rows_per_part: int = ROWS_PER_PART) -> ParquetSnapshot:
+                     rows_per_part: int | None = None) -> ParquetSnapshot:
     """Export a snapshot file into `target` (a local directory) for corpus runs, unless it
-    already holds this very file's export; InputError for a file that is not a snapshot."""
+    already holds this very file's export; InputError for a file that is not a snapshot.
+
+    `rows_per_part`: records per part (default: `ROWS_PER_PART`, or fewer so that a small
+    snapshot still makes `MIN_PARTS` parts)."""
     if is_url(target):
         raise InputError(f"{target}: a snapshot is prepared into a local directory; copy it to the store afterwards")
     store = OutputStore(target)
@@ -187,6 +206,8 @@ def prepare_snapshot(snapshot: Path, target: str, mapper: Mapper | None = None,
         name, records, coverage = source.name, source.size, source.coverage
     finally:
         source.close()
+    if rows_per_part is None:
+        rows_per_part = min(ROWS_PER_PART, max(MIN_ROWS_PER_PART, -(-records // MIN_PARTS)))
     for dataset in ("records", "keys", "terms", "vocab"):  # an earlier, unfinished or other export
         for stale in store.listdir(dataset):
             store.remove(f"{dataset}/{stale}")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -209,6 +210,7 @@ def finish_partition(state: PartitionRead, answers: Answers, first: FirstPass, s
         "papers_by_rule": {code: len(names) for code, names in papers.items()}, "searches": len(first.queries),
         "read_seconds": round(state.seconds, 3), "check_seconds": round(time.perf_counter() - started, 3),
         "worker_pid": os.getpid(),
+        "worker_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
     store.write(f"{DONE}/{partition.name}.json", json.dumps(marker, sort_keys=True).encode("utf-8"))
     return marker

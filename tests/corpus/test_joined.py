@@ -9,11 +9,12 @@ import json
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from citecheck.corpus import lookups
 from citecheck.corpus.joined import Answers, JoinedSource, MissingAnswer, search_plan
-from citecheck.corpus.snapshot_data import ParquetSnapshot, decode_body
+from citecheck.corpus.snapshot_data import ParquetSnapshot, decode_body, term_hash
 from citecheck.references.blocking import key_hash, reference_keys
 from citecheck.references.parser import parse_reference
 from citecheck.resolve.matching import bibliographic_query
@@ -34,15 +35,16 @@ def _queries(ref: dict) -> list[str]:
 def _joined(prepared: ParquetSnapshot, references: list[tuple[dict, str]], queries: list[str]) -> JoinedSource:
     hashes = sorted({k.hash for csl, raw in references for k in reference_keys(csl, raw)}
                     | {key_hash("doi", r["doi"].lower()) for r in REFS})
-    import numpy as np
-
     wanted = np.array(hashes, dtype=np.int64)
     merged = lookups.merge_postings(*(lookups.scan_keys(prepared.location("keys", p), wanted) for p in prepared.parts))
     postings = lookups.postings_for(merged, wanted)
     terms = sorted({t for q in queries for t in query_terms(q)})
-    counts = lookups.merge_counts(*(lookups.count_terms(prepared.location("vocab", p), terms) for p in prepared.parts))
-    plans = [search_plan(q, counts, prepared.records) for q in queries]
-    ranked = lookups.merge_scores(5, *(lookups.score_terms(prepared.location("terms", p), plans, 5)
+    wanted_terms = np.array(sorted({term_hash(t) for t in terms}), dtype=np.int64)
+    counts = lookups.merge_counts(*(lookups.count_terms(prepared.location("vocab", p), wanted_terms)
+                                    for p in prepared.parts))
+    plans = [search_plan(q, {t: counts.get(term_hash(t), 0) for t in terms}, prepared.records) for q in queries]
+    batch = lookups.SearchBatch.of(plans)
+    ranked = lookups.merge_scores(5, *(lookups.score_terms(prepared.location("terms", p), batch, 5)
                                        for p in prepared.parts))
     every_id = list(range(0, 10_000))
     bodies: dict[int, bytes] = {}
@@ -96,6 +98,20 @@ def test_the_indexed_words_are_the_snapshots(snapshot_file: Path, prepared: Parq
     with sqlite3.connect(snapshot_file) as conn:
         conn.execute("CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, words, 'row')")
         fts = dict(conn.execute("SELECT term, doc FROM temp.v").fetchall())
-    parquet = lookups.merge_counts(*(lookups.count_terms(prepared.location("vocab", p), sorted(fts))
+    wanted = np.array(sorted({term_hash(t) for t in fts}), dtype=np.int64)
+    parquet = lookups.merge_counts(*(lookups.count_terms(prepared.location("vocab", p), wanted)
                                      for p in prepared.parts))
-    assert parquet == fts and len(fts) > 150
+    assert parquet == {term_hash(t): n for t, n in fts.items()} and len(fts) > 150
+    assert sum(parquet.values()) == sum(len(t) for t in _all_terms(prepared))
+
+
+def _all_terms(prepared: ParquetSnapshot) -> list[list[int]]:
+    """Every record's indexed words, from the terms dataset (one list per record)."""
+    import pyarrow.parquet as pq
+
+    by_record: dict[int, list[int]] = {}
+    for part in prepared.parts:
+        table = pq.read_table(prepared.location("terms", part))
+        for term, rid in zip(table.column("term").to_pylist(), table.column("id").to_pylist()):
+            by_record.setdefault(rid, []).append(term)
+    return list(by_record.values())
