@@ -20,12 +20,13 @@ which searches its references need.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from citecheck.model import CslItem, Work
-from citecheck.references.blocking import key_hash, reference_keys, select_candidates
+from citecheck.references.blocking import BlockingKey, key_hash, reference_keys, select_candidates
 from citecheck.references.doi import normalize_doi
 from citecheck.sources.snapshot_preview import Coverage, query_terms
 from citecheck.sources.snapshot_preview.source import POSTINGS_BUDGET, QUERY_TERMS, TERM_LIMIT
@@ -51,6 +52,13 @@ class Answers:
     """Record id → its exported body (empty for an id the snapshot does not hold)."""
     searches: dict[str, tuple[int, ...]] = field(default_factory=dict)
     """Search query → the ids the snapshot's search ranks first."""
+    keys: dict[tuple[str, str], tuple[BlockingKey, ...]] = field(default_factory=dict)
+    """The references' blocking keys by `reference_signature`, computed when they were read."""
+
+
+def reference_signature(csl: CslItem, raw: str) -> tuple[str, str]:
+    """What a reference's blocking keys depend on, as a dictionary key."""
+    return raw, json.dumps(csl, sort_keys=True, default=str)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +130,9 @@ class JoinedSource:
 
     def candidates(self, csl: CslItem, raw: str) -> list[Work]:
         """The works sharing blocking keys with a reference, best supported first."""
-        keys = reference_keys(csl, raw)
+        keys = self._answers.keys.get(reference_signature(csl, raw))
+        if keys is None:
+            keys = reference_keys(csl, raw)
         if not keys:
             return []
         postings = {key: self._postings(key.hash) for key in keys}

@@ -171,7 +171,7 @@ def run_corpus(options: CorpusOptions, notify: Notify | None = None) -> RunResul
         partitions = plan_partitions(documents, options.partition_size)
         record = RunRecord(
             documents=len(documents), inputs_digest=inputs_digest(documents),
-            snapshot=snapshot.name + f" ({snapshot.records} records)" if snapshot else "",
+            snapshot=f"{snapshot.name} ({snapshot.records} records) {snapshot.identity}" if snapshot else "",
             options={"select": list(audit.select), "ignore": list(audit.ignore), "verify": audit.verify,
                      "default_snapshot": audit.default_snapshot, "input_format": audit.input_format,
                      "style": audit.style},
@@ -249,8 +249,8 @@ def _union(*arrays: np.ndarray) -> np.ndarray:
     return np.unique(np.concatenate(present)) if present else np.empty(0, np.int64)
 
 
-def _union_lists(*lists: Sequence[int]) -> list[int]:
-    return sorted({i for found in lists for i in found})
+def _union_ids(*wanted: tasks.Wanted) -> list[int]:
+    return sorted({i for found in wanted for i in found.ids})
 
 
 def _merge_dicts(*parts: dict[int, bytes]) -> dict[int, bytes]:
@@ -313,7 +313,7 @@ def _joined(client: Any, wave: list[Partition], reads: list[Any], snapshot: Parq
     postings = [_submit(client, lookups.postings_for, merged, h, name="postings-split") for h in hashes]
     # 3. Records the postings select.
     wanted = [_submit(client, tasks.wanted_records, r, p, name="wanted") for r, p in zip(reads, postings)]
-    ids = client.submit(_union_lists, *wanted, pure=False).result()
+    ids = client.submit(_union_ids, *wanted, pure=False).result()
     clock.lap("read and keys")
     bodies = _fetch(client, snapshot, ids)
     answers = [_submit(client, tasks.partition_answers, p, w, bodies, name="answers") for p, w in zip(postings, wanted)]

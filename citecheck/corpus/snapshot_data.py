@@ -80,6 +80,8 @@ class ParquetSnapshot:
     records: int
     coverage: Coverage
     parts: tuple[SnapshotPart, ...]
+    identity: str = ""
+    """What it was prepared from (file, size, modification time), to tell two snapshots apart."""
 
     def location(self, dataset: str, part: SnapshotPart) -> str:
         """The file of one dataset's part."""
@@ -143,6 +145,7 @@ def open_prepared(location: str) -> ParquetSnapshot:
         coverage=Coverage(complete=bool(coverage.get("complete")), as_of=coverage.get("as_of", ""),
                           description=coverage.get("description", "")),
         parts=tuple(SnapshotPart(p["name"], p["first_id"], p["last_id"], p["records"]) for p in meta["parts"]),
+        identity=json.dumps(meta.get("source", {}), sort_keys=True),
     )
 
 

@@ -30,7 +30,7 @@ import numpy as np
 
 from citecheck.config.options import AuditOptions
 from citecheck.corpus.inputs import is_url, read_documents
-from citecheck.corpus.joined import Answers, JoinedSource, MissingAnswer
+from citecheck.corpus.joined import Answers, JoinedSource, MissingAnswer, reference_signature
 from citecheck.corpus.output import DocumentOutcome, partition_tables, table_bytes
 from citecheck.corpus.plan import DATASETS, DONE, Partition
 from citecheck.corpus.snapshot_data import ParquetSnapshot, decode_body
@@ -38,12 +38,12 @@ from citecheck.corpus.store import OutputStore
 from citecheck.documents.loading import InputError
 from citecheck.engine import ReadResult, audit_read, read
 from citecheck.model import Reference, Resolution
-from citecheck.references.blocking import key_hash, reference_keys, select_candidates
+from citecheck.references.blocking import BlockingKey, key_hash, reference_keys, select_candidates
 from citecheck.references.doi import is_valid_doi, normalize_doi
 from citecheck.resolve.resolver import Progress, Resolver
 from citecheck.sources.base import WorkSource
 
-__all__ = ["FirstPass", "PartitionRead", "finish_partition", "first_pass", "partition_answers", "partition_hashes",
+__all__ = ["FirstPass", "PartitionRead", "Wanted", "finish_partition", "first_pass", "partition_answers", "partition_hashes",
            "read_partition", "wanted_records", "with_searches"]
 
 
@@ -55,6 +55,8 @@ class PartitionRead:
     documents: list[tuple[str, ReadResult | None, str]]
     """(name, what was read, why it could not be) for each document, in order."""
     hashes: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    keys: dict[tuple[str, str], tuple[BlockingKey, ...]] = field(default_factory=dict)
+    """Each reference's blocking keys, by `reference_signature`, computed once."""
     seconds: float = 0.0
 
     @property
@@ -92,14 +94,17 @@ def read_partition(partition: Partition, options: AuditOptions) -> PartitionRead
             continue
         documents.append((ref.name, result, ""))
     hashes: set[int] = set()
+    keys: dict[tuple[str, str], tuple[BlockingKey, ...]] = {}
     if options.verify:
         for _, result, _ in documents:
             for reference in result.references if result is not None else ():
-                hashes.update(key.hash for key in reference_keys(reference.csl, reference.raw))
+                found = keys.setdefault(reference_signature(reference.csl, reference.raw),
+                                        reference_keys(reference.csl, reference.raw))
+                hashes.update(key.hash for key in found)
                 doi = _doi_key(reference)
                 if doi is not None:
                     hashes.add(doi)
-    return PartitionRead(partition, documents, np.array(sorted(hashes), dtype=np.int64),
+    return PartitionRead(partition, documents, np.array(sorted(hashes), dtype=np.int64), keys,
                          time.perf_counter() - started)
 
 
@@ -108,7 +113,15 @@ def partition_hashes(state: PartitionRead) -> np.ndarray:
     return state.hashes
 
 
-def wanted_records(state: PartitionRead, postings: dict[int, tuple[int, ...]]) -> list[int]:
+@dataclass(frozen=True)
+class Wanted:
+    """The records a partition's references will meet, and their blocking keys."""
+
+    ids: tuple[int, ...]
+    keys: dict[tuple[str, str], tuple[BlockingKey, ...]]
+
+
+def wanted_records(state: PartitionRead, postings: dict[int, tuple[int, ...]]) -> Wanted:
     """The record ids the partition's references will meet: their DOI's and their candidates."""
     wanted: set[int] = set()
     for _, result, _ in state.documents:
@@ -116,10 +129,46 @@ def wanted_records(state: PartitionRead, postings: dict[int, tuple[int, ...]]) -
             doi = _doi_key(reference)
             if doi is not None:
                 wanted.update(postings.get(doi, ()))
-            keys = reference_keys(reference.csl, reference.raw)
+            keys = state.keys.get(reference_signature(reference.csl, reference.raw)) or \
+                reference_keys(reference.csl, reference.raw)
             if keys:
                 wanted.update(select_candidates({key: postings.get(key.hash, ()) for key in keys}))
-    return sorted(wanted)
+    return Wanted(tuple(sorted(wanted)), state.keys)
+
+
+class _Remembered:
+    """A source whose answers are kept for the life of the worker process: the snapshot shipped
+    with citecheck is asked the same questions by both passes over a partition, and by every
+    partition; its answers never change."""
+
+    LIMIT = 200_000
+
+    def __init__(self, source: WorkSource) -> None:
+        self._source = source
+        self.name = source.name
+        self._answers: dict[tuple[Any, ...], Any] = {}
+        if callable(getattr(source, "candidates", None)):
+            self.candidates = self._candidates  # only a source with keyed candidates offers them
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._source, name)  # coverage, size, …: as the source says
+
+    def _ask(self, key: tuple[Any, ...], ask: Any) -> Any:
+        if key not in self._answers:
+            if len(self._answers) >= self.LIMIT:
+                self._answers.clear()
+            self._answers[key] = ask()
+        return self._answers[key]
+
+    def lookup_doi(self, doi: str) -> Any:
+        return self._ask(("doi", doi), lambda: self._source.lookup_doi(doi))
+
+    def search(self, query: str, rows: int = 5) -> Any:
+        return list(self._ask(("search", query, rows), lambda: self._source.search(query, rows)))
+
+    def _candidates(self, csl: dict[str, Any], raw: str) -> Any:
+        signature = json.dumps(csl, sort_keys=True, default=str)
+        return list(self._ask(("candidates", signature, raw), lambda: self._source.candidates(csl, raw)))  # type: ignore[attr-defined]
 
 
 _DEFAULT: list[WorkSource] = []
@@ -132,7 +181,7 @@ def _sources(snapshot: ParquetSnapshot, answers: Answers, options: AuditOptions)
         if not _DEFAULT:
             from citecheck.sources.snapshot import default_snapshot  # the one the audit uses
 
-            _DEFAULT.append(default_snapshot())
+            _DEFAULT.append(_Remembered(default_snapshot()))  # type: ignore[arg-type]
         sources.append(_DEFAULT[0])
     sources.append(JoinedSource(snapshot.name, snapshot.coverage, snapshot.records, answers, decode_body))
     return sources
@@ -216,12 +265,10 @@ def finish_partition(state: PartitionRead, answers: Answers, first: FirstPass, s
     return marker
 
 
-def partition_answers(postings: dict[int, tuple[int, ...]], wanted: Sequence[int], bodies: dict[int, bytes],
-                      searches: dict[str, tuple[int, ...]] | None = None) -> Answers:
-    """One partition's answers: its postings, the bodies of the records it wanted (b"" for an id
-    found nowhere) and the searches' results."""
-    return Answers(postings=postings, bodies={rid: bodies.get(rid, b"") for rid in wanted},
-                   searches=dict(searches or {}))
+def partition_answers(postings: dict[int, tuple[int, ...]], wanted: Wanted, bodies: dict[int, bytes]) -> Answers:
+    """One partition's answers: its postings and keys, the bodies of the records it wanted
+    (b"" for an id found nowhere)."""
+    return Answers(postings=postings, bodies={rid: bodies.get(rid, b"") for rid in wanted.ids}, keys=wanted.keys)
 
 
 def with_searches(answers: Answers, first: FirstPass, searches: dict[str, tuple[int, ...]],
@@ -229,4 +276,4 @@ def with_searches(answers: Answers, first: FirstPass, searches: dict[str, tuple[
     """The answers completed with the partition's searches and the records they rank."""
     mine = {query: searches.get(query, ()) for query in first.queries}
     extra = {rid: bodies.get(rid, b"") for ids in mine.values() for rid in ids if rid not in answers.bodies}
-    return Answers(postings=answers.postings, bodies={**answers.bodies, **extra}, searches=mine)
+    return Answers(postings=answers.postings, bodies={**answers.bodies, **extra}, searches=mine, keys=answers.keys)

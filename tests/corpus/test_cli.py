@@ -65,6 +65,20 @@ def test_the_documents_dataset_counts_statuses(finished_run: tuple[Path, str]) -
     assert row["references"] == len(truth["references"])
 
 
+def test_a_snapshot_exported_once_serves_later_runs(snapshot_file: Path, finished_run: tuple[Path, str],
+                                                      tmp_path: Path) -> None:
+    from tests.corpus.helpers import corpus_findings
+
+    exported = CliRunner().invoke(main, ["corpus", "--snapshot", str(snapshot_file), "--export-snapshot",
+                                         str(tmp_path / "prepared"), "--workers", "0"])
+    assert exported.exit_code == 0, exported.output
+    assert (tmp_path / "prepared" / "corpus-snapshot.json").is_file()
+    result = CliRunner().invoke(main, ["corpus", *GENERATED, "-o", str(tmp_path / "out"), "--snapshot",
+                                       f"file://{tmp_path / 'prepared'}", "--workers", "0", "--partition-size", "2"])
+    assert result.exit_code == 0, result.output
+    assert corpus_findings(tmp_path / "out") == corpus_findings(finished_run[0])
+
+
 BAD = [
     pytest.param([], "name the documents to audit", id="no-inputs"),
     pytest.param(["{article}"], "-o OUTDIR is needed", id="no-output"),
