@@ -3,7 +3,7 @@ its `.aux`/`.bcf`, Pandoc/Quarto/R Markdown, Word, JATS XML read safely by `xmlt
 entries of its own reference list, and the bibliography files it names. Also: reading those
 bibliography files (`bibliography`), decoding and size limits for input (`loading`), and
 finding the documents a command line names (`discovery`). Readers never parse reference
-strings and never link; the engine does.
+strings, and link only where the document itself links (JATS xrefs); the engine does the rest.
 
 May import: model, references.
 """

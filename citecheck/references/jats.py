@@ -89,9 +89,23 @@ def _printed(element: ET.Element) -> Iterator[str]:
         yield child.tail or ""
 
 
+def _citations(ref: ET.Element) -> list[ET.Element]:
+    """The citation elements of a `<ref>`; of a `<citation-alternatives>` (the same work tagged
+    twice, as PubMed Central does), the structured one first."""
+    found: list[ET.Element] = []
+    for child in ref:
+        if child.tag in CITATION_TAGS:
+            found.append(child)
+        elif child.tag == "citation-alternatives":
+            alternatives = [c for c in child if c.tag in CITATION_TAGS]
+            alternatives.sort(key=lambda c: c.tag not in STRUCTURED_TAGS)
+            found.extend(alternatives[:1])
+    return found
+
+
 def jats_entry(ref: ET.Element) -> JatsEntry:
     """Read one `<ref>` (its first citation element; a `<ref>` without one is read as text)."""
-    citations = [child for child in ref if child.tag in CITATION_TAGS]
+    citations = _citations(ref)
     if not citations:
         text = element_text(_without(ref, {"label"}))
         return JatsEntry(text=text, fields={}, structured=False, et_al=False)

@@ -165,6 +165,15 @@ def test_an_element_citation_is_read_from_its_tags_without_parsing() -> None:
     assert record["title"][0] in reference.raw and reference.raw.endswith(f"doi:{doi}")
 
 
+def test_citation_alternatives_are_read_from_their_structured_form() -> None:
+    doi = _REFS[1]["doi"]
+    alternatives = (f"<citation-alternatives>{_mixed(1)}{_record_citation(doi)}</citation-alternatives>")
+    xml = _article(f"Shown [{_x('r1', '1')}].", refs=1).replace(_mixed(0), alternatives)
+    (entry,) = _read(xml).entries
+    assert entry.structured and (entry.fields or {})["DOI"] == doi
+    assert _RECORDS[doi]["title"][0] in entry.text and entry.text.count("doi:") == 1
+
+
 def test_a_mixed_citation_is_parsed_and_its_tags_win() -> None:
     text = " ".join(_REFS[4]["reference"].split())  # Gerke H, Baillie J. To cut or stretch? …
     tagged = text.replace("To cut or stretch?", "<article-title>To cut or stretch?</article-title>")
