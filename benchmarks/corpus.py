@@ -123,7 +123,12 @@ def _findings(output: Path) -> list[tuple[Any, ...]]:
     import pyarrow.dataset as ds
 
     rows = ds.dataset(str(output / "findings")).to_table().to_pylist()
-    return sorted((r["path"], r["line"], r["column"], r["code"], r["message"], r["reference"]) for r in rows)
+    return sorted(((r["path"], r["line"], r["column"], r["code"], r["message"], r["reference"]) for r in rows),
+                  key=_order)
+
+
+def _order(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple((value is not None, value if value is not None else "") for value in row)
 
 
 def _single_machine(paths: list[str], snapshot: Path) -> tuple[list[tuple[Any, ...]], float]:
@@ -141,8 +146,9 @@ def _single_machine(paths: list[str], snapshot: Path) -> tuple[list[tuple[Any, .
     options = AuditOptions(network=False, use_cache=False)
     resolver = Resolver([default_snapshot(), SnapshotSource(snapshot)], jobs=1)
     report = audit_read([(p, read(p, options)) for p in paths], options, resolver=resolver)
-    rows = sorted((f.span.path if f.span else None, f.span.line if f.span else None,
-                   f.span.column if f.span else None, f.code, f.message, f.reference) for f in report.findings)
+    rows = sorted(((f.span.path if f.span else None, f.span.line if f.span else None,
+                    f.span.column if f.span else None, f.code, f.message, f.reference) for f in report.findings),
+                  key=_order)
     return rows, time.perf_counter() - started
 
 

@@ -40,7 +40,8 @@ from citecheck.corpus import lookups, tasks
 from citecheck.corpus.inputs import enumerate_inputs, is_url
 from citecheck.corpus.joined import search_plan
 from citecheck.corpus.plan import Partition, RunRecord, finished_partitions, inputs_digest, plan_partitions, start_run
-from citecheck.corpus.snapshot_data import ParquetSnapshot, SnapshotPart, open_prepared, prepare_snapshot, term_hash
+from citecheck.corpus.snapshot_data import (ParquetSnapshot, SnapshotPart, open_prepared, prepare_snapshot,
+                                            prepared_from, term_hash)
 from citecheck.corpus.store import OutputStore
 from citecheck.documents.loading import InputError
 from citecheck.sources.snapshot_preview import query_terms
@@ -136,7 +137,10 @@ def _snapshot(options: CorpusOptions, client: Any, notify: Notify) -> ParquetSna
         raise InputError(f"{location}: a snapshot file is prepared into a local output directory; prepare it "
                          "with --export-snapshot DIR and name the copy in the store with --snapshot URL")
     target = str(Path(options.output) / "snapshot")
-    notify(f"preparing the snapshot for the join in {target} (once; reused by reruns)")
+    if prepared_from(Path(location), target):
+        notify(f"using the snapshot prepared earlier in {target}")
+    else:
+        notify(f"preparing the snapshot for the join in {target} (once; reruns reuse it)")
     return prepare_snapshot(Path(location), target, mapper=_mapper(client))
 
 

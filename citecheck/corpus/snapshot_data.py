@@ -182,6 +182,15 @@ def _here(function: Callable[..., SnapshotPart], arguments: list[tuple[Any, ...]
     return [function(*args) for args in arguments]
 
 
+def prepared_from(snapshot: Path, target: str) -> bool:
+    """True when `target` already holds this very snapshot file's export."""
+    existing = OutputStore(target).read(META)
+    try:
+        return existing is not None and json.loads(existing).get("source") == _identity(snapshot)
+    except (json.JSONDecodeError, OSError):
+        return False
+
+
 def prepare_snapshot(snapshot: Path, target: str, mapper: Mapper | None = None,
                      rows_per_part: int | None = None) -> ParquetSnapshot:
     """Export a snapshot file into `target` (a local directory) for corpus runs, unless it

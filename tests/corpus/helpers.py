@@ -29,14 +29,21 @@ def single_machine(paths: list[str], snapshot: Path, default_snapshot: bool = Tr
     options = AuditOptions(network=False, use_cache=False, default_snapshot=default_snapshot)
     sources = ([shipped()] if default_snapshot else []) + [SnapshotSource(snapshot)]
     report = audit_read([(p, read(p, options)) for p in paths], options, resolver=Resolver(sources, jobs=1))
-    return sorted((f.span.path if f.span else None, f.span.line if f.span else None,
-                   f.span.column if f.span else None, f.code, f.message, f.reference) for f in report.findings)
+    return sorted(((f.span.path if f.span else None, f.span.line if f.span else None,
+                    f.span.column if f.span else None, f.code, f.message, f.reference) for f in report.findings),
+                  key=_order)
 
 
 def corpus_findings(output: Path | str) -> list[Row]:
     """The findings a corpus run wrote, in the same shape."""
     rows = ds.dataset(str(Path(output) / "findings")).to_table().to_pylist()
-    return sorted((r["path"], r["line"], r["column"], r["code"], r["message"], r["reference"]) for r in rows)
+    return sorted(((r["path"], r["line"], r["column"], r["code"], r["message"], r["reference"]) for r in rows),
+                  key=_order)
+
+
+def _order(row: Row) -> tuple[Any, ...]:
+    """Rows sorted with their empty fields (a finding without a place) first."""
+    return tuple((value is not None, value if value is not None else "") for value in row)
 
 
 def table(output: Path | str, name: str) -> list[dict[str, Any]]:
