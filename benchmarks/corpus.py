@@ -13,8 +13,9 @@ those must stay unmatched. Measured:
   negatives), and precision and recall of the linking findings (uncited-reference and
   citation-without-entry against the planted ones);
 - whether the findings equal the single-machine audit's over the same snapshot;
-- scan rates of the join's per-part work (keys, terms) on synthetic parts of Crossref-like
-  size, for the projection to PubMed Central's open-access subset (see `projection`).
+- scan rates of the join's per-part work (keys, terms, records) on synthetic parts of
+  Crossref-like size, for the projection to PubMed Central's open-access subset (see
+  `projection`).
 
 The machine's load average is recorded before and after: on a shared machine the figures move
 with it.
@@ -185,7 +186,17 @@ def scan_rates(rows: int, seed: int) -> dict[str, float]:
         started = time.perf_counter()
         lookups.score_terms(f"{tmp}/terms.parquet", batch, 5)
         terms_rate = rows / (time.perf_counter() - started)
-    return {"keys_rows_per_second": round(keys_rate), "terms_rows_per_second": round(terms_rate)}
+        records = rows // 4
+        bodies = pa.table({"id": pa.array(np.arange(records), pa.int64()),
+                           "body": pa.array([rng.bytes(int(n)) for n in rng.integers(100, 300, records)],
+                                            pa.binary())})
+        pq.write_table(bodies, f"{tmp}/records.parquet", compression="zstd")
+        wanted_ids = sorted(set(rng.integers(0, records, records // 20).tolist()))
+        started = time.perf_counter()
+        lookups.fetch_bodies(f"{tmp}/records.parquet", wanted_ids)
+        records_rate = records / (time.perf_counter() - started)
+    return {"keys_rows_per_second": round(keys_rate), "terms_rows_per_second": round(terms_rate),
+            "records_rows_per_second": round(records_rate)}
 
 
 def projection(seconds_per_reference: float, keys_per_record: float, words_per_record: float,
@@ -193,13 +204,15 @@ def projection(seconds_per_reference: float, keys_per_record: float, words_per_r
     """What PubMed Central's open-access subset would take, from the measured costs.
 
     Per reference: `seconds_per_reference` worker-seconds (read, join, resolve, check, write).
-    Per wave: every part of a Crossref-size snapshot's keys and terms scanned once.
+    Per wave: every part of a Crossref-size snapshot's keys, terms and records scanned once
+    (a wave's references meet records in every part).
     """
     references_work = PMC_REFERENCES * seconds_per_reference
     waves = -(-PMC_REFERENCES // PROJECTION_WAVE)
     keys_rows = CROSSREF_RECORDS * keys_per_record
     terms_rows = CROSSREF_RECORDS * words_per_record
-    wave_scan = keys_rows / rates["keys_rows_per_second"] + terms_rows / rates["terms_rows_per_second"]
+    wave_scan = (keys_rows / rates["keys_rows_per_second"] + terms_rows / rates["terms_rows_per_second"]
+                 + CROSSREF_RECORDS / rates["records_rows_per_second"])
     scans_work = waves * wave_scan
     total = references_work + scans_work
     return {

@@ -419,8 +419,9 @@ def _corpus(f: dict[str, Any]) -> list[Row]:
     single = f.get("single_machine") or {}
     rows.append(("single-machine audit: references/s", single.get("references_per_second"), "—", ""))
     rates = f.get("scan_rates") or {}
-    rows.append(("join scan rates, rows/s per worker: keys, terms",
-                 f"{rates.get('keys_rows_per_second')}, {rates.get('terms_rows_per_second')}", "—", ""))
+    rows.append(("join scan rates, rows/s per worker: keys, terms, records",
+                 f"{rates.get('keys_rows_per_second')}, {rates.get('terms_rows_per_second')}, "
+                 f"{rates.get('records_rows_per_second')}", "—", ""))
     p = f.get("projection") or {}
     if p:
         rows.append((f"PMC projection: {p['papers']:,} papers, {p['references']:,} references, "
