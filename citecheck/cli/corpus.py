@@ -33,7 +33,8 @@ def _missing_extra() -> str:
 @click.option("--partition-size", type=click.IntRange(1, 100_000), default=25, show_default=True,
               help="Documents per partition: the unit written, and skipped by a rerun.")
 @click.option("--wave", "wave_documents", type=click.IntRange(1, 10_000_000), default=1000, show_default=True,
-              help="Documents joined with the snapshot at a time (larger: fewer passes over the snapshot, more memory).")
+              help="Documents joined with the snapshot at a time (larger: fewer passes over the snapshot, "
+                   "more memory).")
 @click.option("--overwrite", is_flag=True, help="OUTDIR holds another run: remove its results and start over.")
 @click.option("--export-snapshot", metavar="DIR",
               help="Only prepare SNAP's Parquet form in DIR (to copy to an object store for later runs).")
@@ -80,7 +81,8 @@ def corpus(inputs: tuple[str, ...], output: str | None, snapshot: str | None, wo
         if not snapshot and not no_verify:
             notify("no --snapshot: linking checks only (a corpus run never asks Crossref)")
         options = CorpusOptions(inputs=inputs, output=output, snapshot=None if no_verify else snapshot,
-                                workers=2 if workers is None else workers, scheduler=scheduler, partition_size=partition_size,
+                                workers=2 if workers is None else workers, scheduler=scheduler,
+                                partition_size=partition_size,
                                 wave_documents=wave_documents, overwrite=overwrite, audit=audit_options)
         result = run_corpus(options, notify)
         written = write_summary(output, result)

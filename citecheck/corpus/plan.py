@@ -54,7 +54,8 @@ class Partition:
 def plan_partitions(documents: list[DocumentRef], size: int) -> list[Partition]:
     """The documents, in order, cut into partitions of `size` (the last may be shorter)."""
     size = max(1, size)
-    return [Partition(i, tuple(documents[start:start + size])) for i, start in enumerate(range(0, len(documents), size))]
+    starts = range(0, len(documents), size)
+    return [Partition(i, tuple(documents[start:start + size])) for i, start in enumerate(starts)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -92,7 +92,8 @@ class RunResult:
 def _audit_options(options: AuditOptions, snapshot: ParquetSnapshot | None) -> AuditOptions:
     """A corpus run never asks a registry over the network, never caches, and reads the
     snapshot only through the join."""
-    return replace(options, network=False, use_cache=False, snapshots=(), verify=options.verify and snapshot is not None)
+    return replace(options, network=False, use_cache=False, snapshots=(),
+                   verify=options.verify and snapshot is not None)
 
 
 @contextmanager
@@ -152,7 +153,8 @@ def _mapper(client: Any) -> Callable[[Callable[..., SnapshotPart], list[tuple[An
     return run
 
 
-def export_snapshot(snapshot: Path, target: str, workers: int, scheduler: str | None, notify: Notify) -> ParquetSnapshot:
+def export_snapshot(snapshot: Path, target: str, workers: int, scheduler: str | None,
+                    notify: Notify) -> ParquetSnapshot:
     """Prepare a snapshot file's Parquet form in `target`, for runs that name it later."""
     if not snapshot.is_file():
         raise InputError(f"{snapshot}: no such snapshot file")
@@ -185,7 +187,8 @@ def run_corpus(options: CorpusOptions, notify: Notify | None = None) -> RunResul
         done = finished_partitions(store, partitions)
         todo = [p for p in partitions if p.index not in done]
         if done:
-            say(f"{len(done)} of {len(partitions)} partitions were finished by an earlier run; doing the other {len(todo)}")
+            say(f"{len(done)} of {len(partitions)} partitions were finished by an earlier run; "
+                f"doing the other {len(todo)}")
         markers = dict(done)
         per_wave = max(1, options.wave_documents // max(1, options.partition_size))
         waves = [todo[i:i + per_wave] for i in range(0, len(todo), per_wave)]

@@ -72,7 +72,8 @@ class Summary:
         readable = [r for r in rows if r["status"] == "ok"]
         self.citations = sum(r["citations"] or 0 for r in readable)
         self.references = sum(r["references"] or 0 for r in readable)
-        self.by_status = {status: sum(r.get(column) or 0 for r in readable) for status, column in STATUS_COLUMNS.items()}
+        self.by_status = {status: sum(r.get(column) or 0 for r in readable)
+                          for status, column in STATUS_COLUMNS.items()}
         matched = STATUS_COLUMNS[ResolutionStatus.MATCHED]
         self.verified = any(sum(r.get(c) or 0 for c in STATUS_COLUMNS.values()) for r in readable)
         self.unresolved = [(r["document"], (r["references"] or 0) - (r.get(matched) or 0), r["references"] or 0)

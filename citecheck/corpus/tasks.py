@@ -43,8 +43,8 @@ from citecheck.references.doi import is_valid_doi, normalize_doi
 from citecheck.resolve.resolver import Progress, Resolver
 from citecheck.sources.base import WorkSource
 
-__all__ = ["FirstPass", "PartitionRead", "Wanted", "finish_partition", "first_pass", "partition_answers", "partition_hashes",
-           "read_partition", "wanted_records", "with_searches"]
+__all__ = ["FirstPass", "PartitionRead", "Wanted", "finish_partition", "first_pass", "partition_answers",
+           "partition_hashes", "read_partition", "wanted_records", "with_searches"]
 
 
 @dataclass
@@ -168,7 +168,8 @@ class _Remembered:
 
     def _candidates(self, csl: dict[str, Any], raw: str) -> Any:
         signature = json.dumps(csl, sort_keys=True, default=str)
-        return list(self._ask(("candidates", signature, raw), lambda: self._source.candidates(csl, raw)))  # type: ignore[attr-defined]
+        ask = getattr(self._source, "candidates")
+        return list(self._ask(("candidates", signature, raw), lambda: ask(csl, raw)))
 
 
 _DEFAULT: list[WorkSource] = []

@@ -102,7 +102,8 @@ def test_file_urls(corpus: Path) -> None:
 
 def test_a_document_that_cannot_be_read_is_reported_not_raised(tmp_path: Path) -> None:
     bundle = _bundle(tmp_path / "b.tar.gz", {"x.xml": ARTICLE})
-    refs = [DocumentRef(f"{bundle}/gone.xml", str(bundle), "gone.xml"), DocumentRef(str(tmp_path / "no.xml"), str(tmp_path / "no.xml"))]
+    missing = str(tmp_path / "no.xml")
+    refs = [DocumentRef(f"{bundle}/gone.xml", str(bundle), "gone.xml"), DocumentRef(missing, missing)]
     read = list(read_documents(refs))
     assert [data for _, data, _ in read] == [None, None]
     assert "not found in its bundle" in read[0][2] and "cannot be read" in read[1][2]

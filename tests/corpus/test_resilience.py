@@ -27,7 +27,8 @@ PATIENCE = 600.0
 """Seconds a run may take on a loaded machine before the test gives up on it."""
 
 
-def _wait_for_marker(done: Path, finished: threading.Event | None = None, process: subprocess.Popen | None = None) -> int:
+def _wait_for_marker(done: Path, finished: threading.Event | None = None,
+                     process: subprocess.Popen | None = None) -> int:
     """Block until some partition's marker exists; the number of markers then."""
     deadline = time.monotonic() + PATIENCE
     while time.monotonic() < deadline:

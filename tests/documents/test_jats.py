@@ -30,7 +30,8 @@ _RECORDS = {json.loads(line)["DOI"]: json.loads(line) for line in
 
 def _mixed(index: int) -> str:
     """A `<mixed-citation>` holding the real string of fixture reference `index`, untagged."""
-    return f"<mixed-citation publication-type=\"journal\">{' '.join(_REFS[index]['reference'].split())}</mixed-citation>"
+    text = " ".join(_REFS[index]["reference"].split())
+    return f'<mixed-citation publication-type="journal">{text}</mixed-citation>'
 
 
 def _article(body: str, refs: int = 9, back_extra: str = "", labels: bool = True) -> str:
@@ -107,7 +108,7 @@ def test_captions_footnotes_and_sub_articles_cite_but_the_reference_list_does_no
             f"</table-wrap-foot></table-wrap><p>End.")
     back = f"<sub-article><body><p>A reviewer on [{_x('r4', '4')}].</p></body></sub-article>"
     xml = _article(body, back_extra="").replace("</back>", f"</back>{back}")
-    xml = xml.replace(f'<ref id="r5"><label>5</label>', f'<ref id="r5"><label>5</label><note>see {_x("r6", "6")}</note>')
+    xml = xml.replace('<ref id="r5"><label>5</label>', f'<ref id="r5"><label>5</label><note>see {_x("r6", "6")}</note>')
     assert [c.targets for c in _read(xml).citations] == [("r1",), ("r2",), ("r3",), ("r4",)]
 
 
@@ -238,7 +239,8 @@ FORMATS = [
     pytest.param("paper.xml", _article("x"), "jats", id="xml-extension"),
     pytest.param("paper.nxml", _article("x"), "jats", id="pmc-nxml"),
     pytest.param("paper", _article("x"), "jats", id="by-content"),
-    pytest.param("paper", _article("<tex-math>\\documentclass{minimal}</tex-math>"), "jats", id="tex-math-is-not-latex"),
+    pytest.param("paper", _article("<tex-math>\\documentclass{minimal}</tex-math>"), "jats",
+                 id="tex-math-is-not-latex"),
 ]
 
 
