@@ -140,3 +140,33 @@ def test_real_articles_give_the_single_machine_findings(snapshot_file: Path, tmp
     assert findings == single_machine(articles, snapshot_file)
     assert {"R001", "C008", "S002"} <= {row[3] for row in findings}
 
+
+
+def test_an_object_store_output_and_an_unreadable_document(prepared, in_process: Path,  # noqa: ANN001
+                                                            tmp_path: Path) -> None:
+    """OUTDIR may be an object-store URL (fsspec's memory:// here, so in process) with a
+    prepared snapshot; a document that cannot be read is a row of `documents`, not the end of
+    the run."""
+    import io
+    import uuid
+
+    import fsspec
+    import pyarrow.parquet as pq
+
+    from citecheck.corpus.summary import write_summary
+
+    broken = tmp_path / "not-an-article.xml"
+    broken.write_text('<?xml version="1.0"?><TEI><text/></TEI>', encoding="utf-8")
+    output = f"memory://corpus-out-{uuid.uuid4().hex[:8]}"
+    result = _run([*GENERATED, str(broken)], output, prepared.root)  # type: ignore[arg-type]
+    write_summary(output, result)
+    fs = fsspec.filesystem("memory")
+    documents = [row for name in sorted(fs.ls(f"{output}/documents", detail=False))
+                 for row in pq.read_table(io.BytesIO(fs.cat_file(name))).to_pylist()]
+    unreadable = [r for r in documents if r["status"] != "ok"]
+    assert [(r["document"], r["status"]) for r in unreadable] == [(str(broken), "unreadable")]
+    assert "not a JATS article" in unreadable[0]["error"]
+    findings = sum(pq.read_table(io.BytesIO(fs.cat_file(name))).num_rows
+                   for name in fs.ls(f"{output}/findings", detail=False))
+    assert findings == len(corpus_findings(in_process))
+    assert "## Documents that could not be read" in fs.cat_file(f"{output}/summary.md").decode("utf-8")
