@@ -32,9 +32,9 @@ def _missing_extra() -> str:
 @click.option("--scheduler", metavar="ADDRESS", help="Join a running Dask cluster (tcp://host:8786) instead.")
 @click.option("--partition-size", type=click.IntRange(1, 100_000), default=25, show_default=True,
               help="Documents per partition: the unit written, and skipped by a rerun.")
-@click.option("--wave", "wave_documents", type=click.IntRange(1, 10_000_000), default=1000, show_default=True,
-              help="Documents joined with the snapshot at a time (larger: fewer passes over the snapshot, "
-                   "more memory).")
+@click.option("--wave", "wave_documents", type=click.IntRange(1, 100_000_000), default=None,
+              help="Documents joined with the snapshot at a time (default: 500 per worker, at least 1,000; "
+                   "larger: fewer passes over the snapshot, more memory).")
 @click.option("--overwrite", is_flag=True, help="OUTDIR holds another run: remove its results and start over.")
 @click.option("--export-snapshot", metavar="DIR",
               help="Only prepare SNAP's Parquet form in DIR (to copy to an object store for later runs).")
@@ -45,7 +45,7 @@ def _missing_extra() -> str:
 @click.option("--input-format", type=click.Choice(list(INPUT_FORMATS)), help="Reader to use instead of guessing.")
 @click.option("-q", "--quiet", is_flag=True, help="Nothing on stderr but errors.")
 def corpus(inputs: tuple[str, ...], output: str | None, snapshot: str | None, workers: int | None,
-           scheduler: str | None, partition_size: int, wave_documents: int, overwrite: bool,
+           scheduler: str | None, partition_size: int, wave_documents: int | None, overwrite: bool,
            export_snapshot: str | None, select: tuple[str, ...], ignore: tuple[str, ...], no_verify: bool,
            no_default_snapshot: bool, input_format: str | None, quiet: bool) -> NoReturn:
     """Audit every document of INPUTS (files, directories, globs, .tar.gz bundles, object-store

@@ -5,7 +5,8 @@
 The run starts a `LocalCluster` of `workers` processes (or joins the scheduler at
 `scheduler`), prepares the snapshot's Parquet form when given a snapshot file
 (`snapshot_data`), cuts the documents into partitions (`plan`), skips those an earlier run
-finished, and processes the rest in waves of about `wave_documents` documents. A wave:
+finished, and processes the rest in waves (`wave_documents`; by default 500 documents per
+worker). A wave:
 
 1. reads its partitions (`tasks.read_partition`, on the workers);
 2. joins their references' blocking keys with the snapshot's keys: the wave's key hashes go
@@ -50,6 +51,11 @@ __all__ = ["CorpusOptions", "RunResult", "run_corpus"]
 
 Notify = Callable[[str], None]
 
+WAVE_PER_WORKER = 500
+"""Documents per wave for each worker, by default (about 20,000 references)."""
+MIN_WAVE = 1000
+"""Documents per wave at least, by default."""
+
 
 @dataclass(frozen=True)
 class CorpusOptions:
@@ -63,7 +69,10 @@ class CorpusOptions:
     """Worker processes of the local cluster (0: no cluster, everything in this process)."""
     scheduler: str | None = None
     partition_size: int = 25
-    wave_documents: int = 1000
+    wave_documents: int | None = None
+    """Documents per wave; None: `WAVE_PER_WORKER` per worker, at least `MIN_WAVE`. Each wave
+    reads every part of the snapshot once, so larger waves pass over it fewer times; a wave's
+    documents are held in the cluster's memory until written (a few hundred kB each)."""
     overwrite: bool = False
     audit: AuditOptions = field(default_factory=AuditOptions)
 
@@ -190,9 +199,10 @@ def run_corpus(options: CorpusOptions, notify: Notify | None = None) -> RunResul
             say(f"{len(done)} of {len(partitions)} partitions were finished by an earlier run; "
                 f"doing the other {len(todo)}")
         markers = dict(done)
-        per_wave = max(1, options.wave_documents // max(1, options.partition_size))
-        waves = [todo[i:i + per_wave] for i in range(0, len(todo), per_wave)]
         workers = len(client.scheduler_info().get("workers", {}))
+        wave = options.wave_documents or max(MIN_WAVE, WAVE_PER_WORKER * max(1, workers))
+        per_wave = max(1, wave // max(1, options.partition_size))
+        waves = [todo[i:i + per_wave] for i in range(0, len(todo), per_wave)]
         setup = time.perf_counter() - started
         phases: dict[str, float] = {}
         for number, wave in enumerate(waves, 1):
