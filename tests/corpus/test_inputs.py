@@ -78,7 +78,7 @@ def test_memory_urls_through_fsspec() -> None:
     fs = fsspec.filesystem("memory")
     fs.pipe(f"{root}/a/one.xml", ARTICLE)
     fs.pipe(f"{root}/a/two.nxml", OTHER)
-    fs.pipe(f"{root}/a/readme.pdf", b"%PDF")
+    fs.pipe(f"{root}/a/data.csv", b"a,b")
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
         info = tarfile.TarInfo("m/three.xml")
