@@ -78,6 +78,8 @@ class Summary:
         self.verified = any(sum(r.get(c) or 0 for c in STATUS_COLUMNS.values()) for r in readable)
         self.unresolved = [(r["document"], (r["references"] or 0) - (r.get(matched) or 0), r["references"] or 0)
                            for r in readable] if self.verified else []
+        not_checked = getattr(ResolutionStatus, "NOT_CHECKED", None)  # partial sources' silence
+        self.not_checked = self.by_status.get(not_checked, 0) if not_checked is not None else 0
         not_found = STATUS_COLUMNS[ResolutionStatus.NOT_FOUND]
         self.unknown = sorted(((r["document"], r.get(not_found) or 0, r["references"] or 0) for r in readable
                                if r.get(not_found)), key=lambda x: (-x[1], -x[1] / max(1, x[2]), x[0]))[:TOP]
@@ -140,6 +142,14 @@ def _charts(summary: Summary) -> dict[str, str]:
     return charts
 
 
+_PARTIAL = ("No reference is known to be absent from Crossref: the snapshot holds only part of it, so the "
+            "{count:,} references it lacks were not checked (a complete snapshot tells them apart).")
+
+
+def _partial_only(summary: Summary) -> bool:
+    return not summary.unknown and summary.not_checked > 0
+
+
 def markdown(summary: Summary, charts: dict[str, str]) -> str:
     """The summary as Markdown, the charts linked from `charts/`."""
     out = ["# Corpus audit", "", *_run_lines(summary), "", "| | |", "| --- | ---: |"]
@@ -154,8 +164,10 @@ def markdown(summary: Summary, charts: dict[str, str]) -> str:
                 "![Unresolved references per paper](charts/unresolved-per-paper.svg)", "",
                 "| unresolved references | papers |", "| --- | ---: |"]
         out += [f"| {label} | {count:,} |" for label, count in summary.histogram_bins()]
-        out += ["", "## Papers with the most references no registry knows", "",
-                "![Papers with the most references no registry knows](charts/unknown-references.svg)", "",
+        out += ["", "## Papers with the most references no registry knows", ""]
+        if _partial_only(summary):
+            out += [_PARTIAL.format(count=summary.not_checked), ""]
+        out += ["![Papers with the most references no registry knows](charts/unknown-references.svg)", "",
                 "| paper | not found | references | share |", "| --- | ---: | ---: | ---: |"]
         out += [f"| `{name}` | {n:,} | {total:,} | {n / max(1, total):.0%} |" for name, n, total in summary.unknown]
     if summary.unreadable:
@@ -183,8 +195,9 @@ def html(summary: Summary, charts: dict[str, str]) -> str:
     if summary.verified:
         unknown = "".join(f"<tr><td><code>{escape(name)}</code></td><td>{n:,}</td><td>{total:,}</td>"
                           f"<td>{n / max(1, total):.0%}</td></tr>" for name, n, total in summary.unknown)
+        partial = f"<p>{escape(_PARTIAL.format(count=summary.not_checked))}</p>" if _partial_only(summary) else ""
         body += ["<h2>Unresolved references per paper</h2>", charts["unresolved-per-paper"],
-                 "<h2>Papers with the most references no registry knows</h2>", charts["unknown-references"],
+                 "<h2>Papers with the most references no registry knows</h2>", partial, charts["unknown-references"],
                  f"<table><tr><th>paper</th><th>not found</th><th>references</th><th>share</th></tr>{unknown}</table>"]
     if summary.unreadable:
         items = "".join(f"<li><code>{escape(r['document'])}</code>: {escape(r['error'] or '')}</li>"
