@@ -123,7 +123,7 @@ def cluster(workers: int, scheduler: str | None, notify: Notify) -> Iterator[Any
                 raise InputError(f"{scheduler}: no Dask scheduler answers there ({error})") from None
         else:
             local = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                 dashboard_address=":0", silence_logs=logging.ERROR)
+                                 dashboard_address=":0", silence_logs=logging.CRITICAL)
             client = Client(local)
         notify(f"Dask dashboard: {client.dashboard_link}")
         try:
