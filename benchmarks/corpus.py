@@ -203,7 +203,8 @@ def projection(seconds_per_reference: float, keys_per_record: float, words_per_r
                rates: dict[str, float]) -> dict[str, Any]:
     """What PubMed Central's open-access subset would take, from the measured costs.
 
-    Per reference: `seconds_per_reference` worker-seconds (read, join, resolve, check, write).
+    Per reference: `seconds_per_reference` worker-seconds (read, join, resolve, check, write),
+    measured with the fewest worker processes of the run.
     Per wave: every part of a Crossref-size snapshot's keys, terms and records scanned once
     (a wave's references meet records in every part).
     """
@@ -296,8 +297,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                                "words_per_record": round(words / prepared.records, 2)}
     rates = scan_rates(args.scan_rows, args.seed)
     figures["scan_rates"] = rates
-    best = runs[str(counts[-1])]
-    per_reference = max(1, counts[-1]) * best["working_seconds"] / max(1, best["references"])
+    # The cost of a reference to one worker process with a core of its own: measured with the
+    # fewest workers (on a shared machine, more workers share the cores with other tenants).
+    fewest = runs[str(counts[0])]
+    per_reference = max(1, counts[0]) * fewest["working_seconds"] / max(1, fewest["references"])
     figures["projection"] = projection(per_reference, figures["snapshot"]["keys_per_record"],
                                        figures["snapshot"]["words_per_record"], rates)
     figures["load_after"] = _load()
