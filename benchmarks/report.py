@@ -433,7 +433,8 @@ def _corpus(f: dict[str, Any]) -> list[Row]:
 
 TABLES: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
     "parsing": _parsing, "matching": _matching, "linking": _linking, "realdocs": _realdocs,
-    "throughput": _throughput, "scale": _scale, "audit_speed": _audit_speed, "pdf": _pdf, "html": _html, "corpus": _corpus,
+    "throughput": _throughput, "scale": _scale, "audit_speed": _audit_speed, "pdf": _pdf, "html": _html,
+    "corpus": _corpus,
 }
 
 
