@@ -64,7 +64,7 @@ def _load() -> list[float]:
 
 
 def _snapshot(records: list[dict[str, Any]], held_out: set[str], directory: Path) -> Path:
-    from citecheck.sources.snapshot_preview import build_snapshot
+    from citecheck.sources.snapshot import build_snapshot
 
     pool = directory / "pool.jsonl"
     with open(pool, "w", encoding="utf-8") as out:
@@ -133,20 +133,13 @@ def _order(row: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 def _single_machine(paths: list[str], snapshot: Path) -> tuple[list[tuple[Any, ...]], float]:
-    """`citecheck audit --offline --snapshot SNAP` over every article, in one process.
-
-    TEMPORARY until issue 13's snapshot lands on main: the audit's sources (the shipped
-    snapshot, then SNAP) are given to the engine by hand, as tests/corpus/helpers.py does."""
+    """`citecheck audit --offline --snapshot SNAP` over every article, in one process (the
+    engine with the options that command line gives)."""
     from citecheck.config.options import AuditOptions
-    from citecheck.engine import audit_read, read
-    from citecheck.resolve.resolver import Resolver
-    from citecheck.sources.snapshot import default_snapshot
-    from citecheck.sources.snapshot_preview import SnapshotSource
+    from citecheck.engine import audit
 
     started = time.perf_counter()
-    options = AuditOptions(network=False, use_cache=False)
-    resolver = Resolver([default_snapshot(), SnapshotSource(snapshot)], jobs=1)
-    report = audit_read([(p, read(p, options)) for p in paths], options, resolver=resolver)
+    report = audit(paths, AuditOptions(network=False, use_cache=False, snapshots=(snapshot,)))
     rows = sorted(((f.span.path if f.span else None, f.span.line if f.span else None,
                     f.span.column if f.span else None, f.code, f.message, f.reference) for f in report.findings),
                   key=_order)

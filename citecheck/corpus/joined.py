@@ -28,8 +28,9 @@ from typing import Any
 from citecheck.model import CslItem, Work
 from citecheck.references.blocking import BlockingKey, key_hash, reference_keys, select_candidates
 from citecheck.references.doi import normalize_doi
-from citecheck.sources.snapshot_preview import Coverage, query_terms
-from citecheck.sources.snapshot_preview.source import POSTINGS_BUDGET, QUERY_TERMS, TERM_LIMIT
+from citecheck.sources.base import Coverage
+from citecheck.sources.snapshot import query_terms
+from citecheck.sources.snapshot.source import POSTINGS_BUDGET, QUERY_TERMS, TERM_LIMIT
 
 __all__ = ["Answers", "JoinedSource", "MissingAnswer", "SearchPlan", "search_plan"]
 

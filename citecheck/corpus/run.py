@@ -45,7 +45,7 @@ from citecheck.corpus.snapshot_data import (ParquetSnapshot, SnapshotPart, open_
                                             prepared_from, term_hash)
 from citecheck.corpus.store import OutputStore
 from citecheck.documents.loading import InputError
-from citecheck.sources.snapshot_preview import query_terms
+from citecheck.sources.snapshot import query_terms
 
 __all__ = ["CorpusOptions", "RunResult", "run_corpus"]
 

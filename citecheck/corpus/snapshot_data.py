@@ -40,9 +40,10 @@ from citecheck.corpus.inputs import is_url
 from citecheck.corpus.store import OutputStore
 from citecheck.documents.loading import InputError
 from citecheck.references.blocking import BLOCKING_VERSION
-from citecheck.sources.snapshot_preview import Coverage, SnapshotError, SnapshotSource
-from citecheck.sources.snapshot_preview.export import ExportUnavailable, export_parquet
-from citecheck.sources.snapshot_preview.store import work_from_fields, words_text
+from citecheck.sources.base import Coverage
+from citecheck.sources.snapshot import SnapshotError, SnapshotSource
+from citecheck.sources.snapshot.export import ExportUnavailable, export_parquet
+from citecheck.sources.snapshot.store import work_from_fields, words_text
 
 __all__ = ["META", "ParquetSnapshot", "SnapshotPart", "decode_body", "open_prepared", "prepare_snapshot", "term_hash",
            "terms_of"]

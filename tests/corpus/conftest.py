@@ -23,7 +23,7 @@ HELD_OUT = frozenset({"10.1055/s-2007-1018117", "10.1111/j.1572-0241.2004.40358.
 
 def build_test_snapshot(directory: Path) -> Path:
     """The fixture records but the held-out ones, as a snapshot file."""
-    from citecheck.sources.snapshot_preview import build_snapshot
+    from citecheck.sources.snapshot import build_snapshot
 
     kept = directory / "records.jsonl"
     lines = [line for line in RECORDS.read_text(encoding="utf-8").splitlines()

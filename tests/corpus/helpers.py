@@ -8,30 +8,25 @@ from typing import Any
 
 import pyarrow.dataset as ds
 
-from citecheck.config.options import AuditOptions
-from citecheck.engine import audit_read, read
-from citecheck.resolve.resolver import Resolver
 
 Row = tuple[Any, ...]
 
 
 def single_machine(paths: list[str], snapshot: Path, default_snapshot: bool = True) -> list[Row]:
-    """The findings of `citecheck audit --offline --snapshot SNAP PATHS`.
+    """The findings of `citecheck audit --offline --no-cache --snapshot SNAP --format json PATHS`."""
+    import json
 
-    TEMPORARY until issue 13's snapshot lands on main: main's snapshot module cannot read the
-    new snapshot format yet, so the audit's resolver is given the sources `--offline
-    --snapshot SNAP` assembles (the shipped snapshot, then SNAP) by hand; the engine, the
-    resolver and the checks are the audit's own.
-    """
-    from citecheck.sources.snapshot import default_snapshot as shipped
-    from citecheck.sources.snapshot_preview import SnapshotSource
+    from click.testing import CliRunner
 
-    options = AuditOptions(network=False, use_cache=False, default_snapshot=default_snapshot)
-    sources = ([shipped()] if default_snapshot else []) + [SnapshotSource(snapshot)]
-    report = audit_read([(p, read(p, options)) for p in paths], options, resolver=Resolver(sources, jobs=1))
-    return sorted(((f.span.path if f.span else None, f.span.line if f.span else None,
-                    f.span.column if f.span else None, f.code, f.message, f.reference) for f in report.findings),
-                  key=_order)
+    from citecheck.cli.app import main
+
+    arguments = ["audit", "--offline", "--no-cache", "--isolated", "--snapshot", str(snapshot), "--format", "json", "-q",
+                 *([] if default_snapshot else ["--no-default-snapshot"]), *paths]
+    result = CliRunner().invoke(main, arguments)
+    assert result.exit_code in (0, 1, 2), result.output  # 2: some references not checked (a partial snapshot)
+    report = json.loads(result.stdout)
+    return sorted(((f["path"], f["line"], f["column"], f["code"], f["message"], f["reference"])
+                   for f in report["findings"]), key=_order)
 
 
 def corpus_findings(output: Path | str) -> list[Row]:

@@ -18,7 +18,7 @@ from citecheck.corpus.snapshot_data import ParquetSnapshot, decode_body, term_ha
 from citecheck.references.blocking import key_hash, reference_keys
 from citecheck.references.parser import parse_reference
 from citecheck.resolve.matching import bibliographic_query
-from citecheck.sources.snapshot_preview import SnapshotSource, query_terms
+from citecheck.sources.snapshot import SnapshotSource, query_terms
 from tests.corpus.conftest import FIXTURES
 
 REFS = [json.loads(line) for line in (FIXTURES / "matching_glutton_refs.jsonl").read_text().splitlines()]
