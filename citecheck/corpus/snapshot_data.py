@@ -129,7 +129,8 @@ def open_prepared(location: str) -> ParquetSnapshot:
     """A prepared snapshot (a directory or URL holding `corpus-snapshot.json`); InputError otherwise."""
     data = OutputStore(location).read(META)
     if data is None:
-        raise InputError(f"{location}: not a snapshot prepared for corpus runs (no {META})")
+        raise InputError(f"{location}: not a snapshot prepared for corpus runs (no {META}); prepare one with "
+                         "citecheck corpus --snapshot SNAP --export-snapshot DIR")
     try:
         meta = json.loads(data)
     except json.JSONDecodeError:
