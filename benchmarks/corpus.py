@@ -249,9 +249,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         outputs: dict[int, Path] = {}
         for workers in (int(w) for w in args.workers.split(",")):
             output = root / f"out-{workers}"
+            client_cpu = sum(os.times()[:2])
             result = run_corpus(CorpusOptions(inputs=(str(articles),), output=str(output), snapshot=prepared.root,
                                               workers=workers, partition_size=args.partition_size,
                                               wave_documents=len(paths)))
+            client_cpu = sum(os.times()[:2]) - client_cpu
             working = result.seconds - result.setup_seconds
             refs = sum(m["references"] for m in result.markers)
             peaks: dict[int, float] = {}
@@ -262,7 +264,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "seconds": round(result.seconds, 2), "setup_seconds": round(result.setup_seconds, 2),
                 "working_seconds": round(working, 2), "references": refs,
                 "references_per_second": round(refs / working, 1),
-                "worker_peak_rss_mb": sorted(peaks.values()), "phases": result.phases, "load_after": _load(),
+                "worker_peak_rss_mb": sorted(peaks.values()), "phases": result.phases,
+                "client_cpu_seconds": round(client_cpu, 2), "load_after": _load(),
             }
             outputs[workers] = output
         figures["runs"] = runs
