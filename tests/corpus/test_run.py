@@ -170,3 +170,19 @@ def test_an_object_store_output_and_an_unreadable_document(prepared, in_process:
                    for name in fs.ls(f"{output}/findings", detail=False))
     assert findings == len(corpus_findings(in_process))
     assert "## Documents that could not be read" in fs.cat_file(f"{output}/summary.md").decode("utf-8")
+
+
+def test_a_run_opens_no_network_connection(snapshot_file: Path, in_process: Path, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every connection refused, a whole run (in process: the workers' code, no cluster) still
+    gives its findings: no registry is ever asked."""
+    import socket
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"a network connection was attempted: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    _run(GENERATED, tmp_path / "out", snapshot_file)
+    assert corpus_findings(tmp_path / "out") == corpus_findings(in_process)
