@@ -17,8 +17,9 @@ those must stay unmatched. Measured:
   Crossref-like size, for the projection to PubMed Central's open-access subset (see
   `projection`).
 
-The machine's load average is recorded before and after: on a shared machine the figures move
-with it.
+The machine's load average is recorded before and after, and before each run how much two
+CPU-bound processes gain over one (`machine_parallelism`: 2.0 on two idle cores): on a shared
+machine the figures move with it.
 """
 
 from __future__ import annotations
@@ -61,6 +62,28 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def _load() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
+
+
+def _spin(_: int) -> float:
+    """A fixed pure-Python CPU load; its seconds."""
+    started = time.perf_counter()
+    total = 0
+    for number in range(6_000_000):
+        total += number
+    return time.perf_counter() - started
+
+
+def machine_parallelism() -> float:
+    """How much faster two CPU-bound processes do two loads than one process does one, right
+    now: 2.0 on two idle cores, 1.0 when the machine has a single core to spare."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(2) as pool:
+        pool.map(_spin, [0, 0])  # start-up and imports out of the measure
+        solo = pool.apply(_spin, (0,))
+        pair = max(pool.map(_spin, [0, 1]))
+    return round(2 * solo / pair, 2)
 
 
 def _snapshot(records: list[dict[str, Any]], held_out: set[str], directory: Path) -> Path:
@@ -249,6 +272,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         outputs: dict[int, Path] = {}
         for workers in (int(w) for w in args.workers.split(",")):
             output = root / f"out-{workers}"
+            parallelism = machine_parallelism()
             client_cpu = sum(os.times()[:2])
             result = run_corpus(CorpusOptions(inputs=(str(articles),), output=str(output), snapshot=prepared.root,
                                               workers=workers, partition_size=args.partition_size,
@@ -265,7 +289,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "working_seconds": round(working, 2), "references": refs,
                 "references_per_second": round(refs / working, 1),
                 "worker_peak_rss_mb": sorted(peaks.values()), "phases": result.phases,
-                "client_cpu_seconds": round(client_cpu, 2), "load_after": _load(),
+                "client_cpu_seconds": round(client_cpu, 2), "machine_parallelism_before": parallelism,
+                "load_after": _load(),
             }
             outputs[workers] = output
         figures["runs"] = runs

@@ -399,9 +399,10 @@ def _corpus(f: dict[str, Any]) -> list[Row]:
     rows: list[Row] = [("articles / references", f"{f.get('articles')} / {f.get('references')}", "—", "")]
     for workers, r in runs.items():
         rows.append((f"{workers} worker process{'es' if workers != '1' else ''}: references/s (working s; setup s); "
-                     "peak RSS per worker (MiB); load after",
+                     "peak RSS per worker (MiB); two CPU-bound processes' gain over one, before; load after",
                      f"{r['references_per_second']} ({r['working_seconds']}; {r['setup_seconds']}); "
-                     f"{', '.join(str(m) for m in r['worker_peak_rss_mb'])}; {r['load_after']}", "—", ""))
+                     f"{', '.join(str(m) for m in r['worker_peak_rss_mb'])}; "
+                     f"{r.get('machine_parallelism_before', '—')}; {r['load_after']}", "—", ""))
     scaling = f.get("scaling")
     rows.append(("scaling, most workers / 1 worker", scaling, "—", f"≥ 1.7: {_verdict(scaling, 1.7)}"))
     matching = f.get("matching") or {}

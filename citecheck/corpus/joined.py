@@ -53,8 +53,6 @@ class Answers:
     """Record id → its exported body (empty for an id the snapshot does not hold)."""
     searches: dict[str, tuple[int, ...]] = field(default_factory=dict)
     """Search query → the ids the snapshot's search ranks first."""
-    keys: dict[tuple[str, str], tuple[BlockingKey, ...]] = field(default_factory=dict)
-    """The references' blocking keys by `reference_signature`, computed when they were read."""
 
 
 def reference_signature(csl: CslItem, raw: str) -> tuple[str, str]:
@@ -90,12 +88,15 @@ def search_plan(query: str, counts: dict[str, int], records: int) -> SearchPlan:
 class JoinedSource:
     """A `WorkSource` (with `candidates`) answering as one snapshot, from a join's answers."""
 
-    def __init__(self, name: str, coverage: Coverage, records: int, answers: Answers, decode: Any) -> None:
+    def __init__(self, name: str, coverage: Coverage, records: int, answers: Answers, decode: Any,
+                 keys: dict[tuple[str, str], tuple[BlockingKey, ...]] | None = None) -> None:
+        """`keys`: the references' blocking keys by `reference_signature`, when already known."""
         self.name = name
         self.coverage = coverage
         self.size = records
         self._answers = answers
         self._decode = decode
+        self._keys = keys or {}
         self._works: dict[int, Work] = {}
 
     def __len__(self) -> int:
@@ -131,7 +132,7 @@ class JoinedSource:
 
     def candidates(self, csl: CslItem, raw: str) -> list[Work]:
         """The works sharing blocking keys with a reference, best supported first."""
-        keys = self._answers.keys.get(reference_signature(csl, raw))
+        keys = self._keys.get(reference_signature(csl, raw))
         if keys is None:
             keys = reference_keys(csl, raw)
         if not keys:

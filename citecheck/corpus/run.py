@@ -266,8 +266,8 @@ def _union(*arrays: np.ndarray) -> np.ndarray:
     return np.unique(np.concatenate(present)) if present else np.empty(0, np.int64)
 
 
-def _union_ids(*wanted: tasks.Wanted) -> list[int]:
-    return sorted({i for found in wanted for i in found.ids})
+def _union_ids(*wanted: Sequence[int]) -> list[int]:
+    return sorted({i for found in wanted for i in found})
 
 
 def _merge_dicts(*parts: dict[int, bytes]) -> dict[int, bytes]:
@@ -275,10 +275,6 @@ def _merge_dicts(*parts: dict[int, bytes]) -> dict[int, bytes]:
     for part in parts:
         merged.update(part)
     return merged
-
-
-def _queries(first: tasks.FirstPass) -> list[str]:
-    return first.queries
 
 
 def _fetch(client: Any, snapshot: ParquetSnapshot, ids: Sequence[int]) -> Any:
@@ -336,13 +332,15 @@ def _joined(client: Any, wave: list[Partition], reads: list[Any], snapshot: Parq
     answers = [_submit(client, tasks.partition_answers, p, w, bodies, name="answers") for p, w in zip(postings, wanted)]
     # 4. Resolve; the searches some references still need, answered by vocab and terms.
     firsts = [_submit(client, tasks.first_pass, r, a, snapshot, audit, name="resolve") for r, a in zip(reads, answers)]
-    queries = sorted({q for found in client.gather([_submit(client, _queries, f, name="queries") for f in firsts])
-                      for q in found})
+    # Only the queries travel: a partition's state and first pass stay on the worker that read it.
+    wanted_queries = [_submit(client, tasks.partition_queries, f, name="queries") for f in firsts]
+    queries = sorted({q for found in client.gather(wanted_queries) for q in found})
     clock.lap("records and first pass")
     if queries:
         searches, found_bodies = _search(client, snapshot, queries)
-        answers = [_submit(client, tasks.with_searches, a, f, searches, found_bodies, name="answers-searched")
-                   for a, f in zip(answers, firsts)]
+        shared = client.scatter(searches)  # sent once, not with every task
+        answers = [_submit(client, tasks.with_searches, a, q, shared, found_bodies, name="answers-searched")
+                   for a, q in zip(answers, wanted_queries)]
         clock.lap("searches")
     # 5. Check and write.
     return [_submit(client, tasks.finish_partition, r, a, f, snapshot, audit, output, name=f"finish-{p.name}")

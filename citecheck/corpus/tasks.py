@@ -43,8 +43,8 @@ from citecheck.references.doi import is_valid_doi, normalize_doi
 from citecheck.resolve.resolver import Progress, Resolver
 from citecheck.sources.base import WorkSource
 
-__all__ = ["FirstPass", "PartitionRead", "Wanted", "finish_partition", "first_pass", "partition_answers",
-           "partition_hashes", "read_partition", "wanted_records", "with_searches"]
+__all__ = ["FirstPass", "PartitionRead", "finish_partition", "first_pass", "partition_answers", "partition_hashes",
+           "partition_queries", "read_partition", "wanted_records", "with_searches"]
 
 
 @dataclass
@@ -113,15 +113,7 @@ def partition_hashes(state: PartitionRead) -> np.ndarray:
     return state.hashes
 
 
-@dataclass(frozen=True)
-class Wanted:
-    """The records a partition's references will meet, and their blocking keys."""
-
-    ids: tuple[int, ...]
-    keys: dict[tuple[str, str], tuple[BlockingKey, ...]]
-
-
-def wanted_records(state: PartitionRead, postings: dict[int, tuple[int, ...]]) -> Wanted:
+def wanted_records(state: PartitionRead, postings: dict[int, tuple[int, ...]]) -> tuple[int, ...]:
     """The record ids the partition's references will meet: their DOI's and their candidates."""
     wanted: set[int] = set()
     for _, result, _ in state.documents:
@@ -133,7 +125,7 @@ def wanted_records(state: PartitionRead, postings: dict[int, tuple[int, ...]]) -
                 reference_keys(reference.csl, reference.raw)
             if keys:
                 wanted.update(select_candidates({key: postings.get(key.hash, ()) for key in keys}))
-    return Wanted(tuple(sorted(wanted)), state.keys)
+    return tuple(sorted(wanted))
 
 
 class _Remembered:
@@ -175,7 +167,8 @@ class _Remembered:
 _DEFAULT: list[WorkSource] = []
 
 
-def _sources(snapshot: ParquetSnapshot, answers: Answers, options: AuditOptions) -> list[WorkSource]:
+def _sources(snapshot: ParquetSnapshot, answers: Answers, options: AuditOptions,
+             keys: dict[tuple[str, str], tuple[BlockingKey, ...]] | None = None) -> list[WorkSource]:
     """The sources of `citecheck audit --offline --snapshot SNAP`, the snapshot joined."""
     sources: list[WorkSource] = []
     if options.default_snapshot:
@@ -184,7 +177,7 @@ def _sources(snapshot: ParquetSnapshot, answers: Answers, options: AuditOptions)
 
             _DEFAULT.append(_Remembered(default_snapshot()))  # type: ignore[arg-type]
         sources.append(_DEFAULT[0])
-    sources.append(JoinedSource(snapshot.name, snapshot.coverage, snapshot.records, answers, decode_body))
+    sources.append(JoinedSource(snapshot.name, snapshot.coverage, snapshot.records, answers, decode_body, keys))
     return sources
 
 
@@ -203,7 +196,7 @@ def first_pass(state: PartitionRead, answers: Answers, snapshot: ParquetSnapshot
     result = FirstPass()
     if not options.verify:
         return result
-    resolver = Resolver(_sources(snapshot, answers, options), jobs=1)
+    resolver = Resolver(_sources(snapshot, answers, options, state.keys), jobs=1)
     queries: dict[str, None] = {}
     for d, (_, read_result, _) in enumerate(state.documents):
         for r, reference in enumerate(read_result.references if read_result is not None else ()):
@@ -233,7 +226,7 @@ def finish_partition(state: PartitionRead, answers: Answers, first: FirstPass, s
     """Resolve the rest, check every document, write the partition's files; its marker."""
     started = time.perf_counter()
     outcomes: list[DocumentOutcome] = []
-    sources = _sources(snapshot, answers, options) if options.verify else []
+    sources = _sources(snapshot, answers, options, state.keys) if options.verify else []
     for d, (name, read_result, error) in enumerate(state.documents):
         if read_result is None:
             outcomes.append(DocumentOutcome(name, error=error))
@@ -266,15 +259,20 @@ def finish_partition(state: PartitionRead, answers: Answers, first: FirstPass, s
     return marker
 
 
-def partition_answers(postings: dict[int, tuple[int, ...]], wanted: Wanted, bodies: dict[int, bytes]) -> Answers:
-    """One partition's answers: its postings and keys, the bodies of the records it wanted
-    (b"" for an id found nowhere)."""
-    return Answers(postings=postings, bodies={rid: bodies.get(rid, b"") for rid in wanted.ids}, keys=wanted.keys)
+def partition_answers(postings: dict[int, tuple[int, ...]], wanted: Sequence[int], bodies: dict[int, bytes]) -> Answers:
+    """One partition's answers: its postings, the bodies of the records it wanted (b"" for an id
+    found nowhere)."""
+    return Answers(postings=postings, bodies={rid: bodies.get(rid, b"") for rid in wanted})
 
 
-def with_searches(answers: Answers, first: FirstPass, searches: dict[str, tuple[int, ...]],
+def partition_queries(first: FirstPass) -> list[str]:
+    """The searches a partition's references still need."""
+    return first.queries
+
+
+def with_searches(answers: Answers, queries: Sequence[str], searches: dict[str, tuple[int, ...]],
                   bodies: dict[int, bytes]) -> Answers:
     """The answers completed with the partition's searches and the records they rank."""
-    mine = {query: searches.get(query, ()) for query in first.queries}
+    mine = {query: searches.get(query, ()) for query in queries}
     extra = {rid: bodies.get(rid, b"") for ids in mine.values() for rid in ids if rid not in answers.bodies}
-    return Answers(postings=answers.postings, bodies={**answers.bodies, **extra}, searches=mine, keys=answers.keys)
+    return Answers(postings=answers.postings, bodies={**answers.bodies, **extra}, searches=mine)
