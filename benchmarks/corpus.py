@@ -8,7 +8,8 @@ The snapshot holds the biblio-glutton records but a held-out share (seeded): ref
 those must stay unmatched. Measured:
 
 - references per second with 1 and 2 worker processes (Dask LocalCluster), after the cluster
-  is up and the snapshot prepared, and the scaling between them; each worker's peak RSS;
+  is up and the snapshot prepared (the best of `--repeat` alternating runs each), and the
+  scaling between them; each worker's peak RSS;
 - matching precision and recall (a matched DOI against the truth; held-out references are
   negatives), and precision and recall of the linking findings (uncited-reference and
   citation-without-entry against the planted ones);
@@ -55,6 +56,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--holdout", type=float, default=0.15)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--partition-size", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per worker count, alternating; the best kept")
     parser.add_argument("--no-single", action="store_true", help="skip the single-machine comparison")
     parser.add_argument("--scan-rows", type=int, default=4_000_000, help="rows of the synthetic parts for scan rates")
     return parser.parse_args(argv)
@@ -245,6 +247,27 @@ def projection(seconds_per_reference: float, keys_per_record: float, words_per_r
     }
 
 
+def _measure(run_corpus: Any, options: Any) -> dict[str, Any]:
+    """One corpus run, timed: its speed, memory per worker, steps, and the machine around it."""
+    parallelism = machine_parallelism()
+    client_cpu = sum(os.times()[:2])
+    result = run_corpus(options)
+    client_cpu = sum(os.times()[:2]) - client_cpu
+    working = result.seconds - result.setup_seconds
+    refs = sum(m["references"] for m in result.markers)
+    peaks: dict[int, float] = {}
+    for marker in result.markers:
+        pid = marker["worker_pid"]
+        peaks[pid] = max(peaks.get(pid, 0.0), marker["worker_peak_rss_mb"])
+    return {
+        "seconds": round(result.seconds, 2), "setup_seconds": round(result.setup_seconds, 2),
+        "working_seconds": round(working, 2), "references": refs, "references_per_second": round(refs / working, 1),
+        "worker_peak_rss_mb": sorted(peaks.values()), "phases": result.phases,
+        "client_cpu_seconds": round(client_cpu, 2), "machine_parallelism_before": parallelism,
+        "load_after": _load(),
+    }
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Run the benchmark; the figures."""
     from citecheck.corpus.run import CorpusOptions, run_corpus
@@ -270,29 +293,21 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         figures["references"] = sum(len(t["references"]) for t in truth.values())
         runs: dict[str, Any] = {}
         outputs: dict[int, Path] = {}
-        for workers in (int(w) for w in args.workers.split(",")):
-            output = root / f"out-{workers}"
-            parallelism = machine_parallelism()
-            client_cpu = sum(os.times()[:2])
-            result = run_corpus(CorpusOptions(inputs=(str(articles),), output=str(output), snapshot=prepared.root,
-                                              workers=workers, partition_size=args.partition_size,
-                                              wave_documents=len(paths)))
-            client_cpu = sum(os.times()[:2]) - client_cpu
-            working = result.seconds - result.setup_seconds
-            refs = sum(m["references"] for m in result.markers)
-            peaks: dict[int, float] = {}
-            for marker in result.markers:
-                pid = marker["worker_pid"]
-                peaks[pid] = max(peaks.get(pid, 0.0), marker["worker_peak_rss_mb"])
-            runs[str(workers)] = {
-                "seconds": round(result.seconds, 2), "setup_seconds": round(result.setup_seconds, 2),
-                "working_seconds": round(working, 2), "references": refs,
-                "references_per_second": round(refs / working, 1),
-                "worker_peak_rss_mb": sorted(peaks.values()), "phases": result.phases,
-                "client_cpu_seconds": round(client_cpu, 2), "machine_parallelism_before": parallelism,
-                "load_after": _load(),
-            }
-            outputs[workers] = output
+        counts = [int(w) for w in args.workers.split(",")]
+        # Alternating repeats, the best of each kept: another tenant's burst slows one run, not all.
+        for repeat in range(max(1, args.repeat)):
+            for workers in counts:
+                output = root / f"out-{workers}-{repeat}"
+                measured = _measure(run_corpus, CorpusOptions(
+                    inputs=(str(articles),), output=str(output), snapshot=prepared.root, workers=workers,
+                    partition_size=args.partition_size, wave_documents=len(paths)))
+                best = runs.get(str(workers))
+                tries = (best or {}).get("tries", []) + [{k: measured[k] for k in (
+                    "references_per_second", "machine_parallelism_before", "load_after")}]
+                if best is None or measured["working_seconds"] < best["working_seconds"]:
+                    runs[str(workers)] = measured
+                    outputs[workers] = output
+                runs[str(workers)]["tries"] = tries
         figures["runs"] = runs
         counts = sorted(outputs)
         if len(counts) >= 2:

@@ -108,7 +108,7 @@ CASES = [
                  lambda f: f["n"] == 20 and f["n"] >= f["n_negative"] >= 0,
                  id="matching", marks=_needs(GLUTTON / "records-dev.jsonl.gz")),
     pytest.param("corpus", lambda tmp: [*_matching_args(tmp), "--articles", "3", "--workers", "0",
-                                        "--scan-rows", "20000"],
+                                        "--scan-rows", "20000", "--repeat", "1"],
                  ("runs", "matching", "linking", "same_findings_as_single_machine", "projection", "scan_rates"),
                  lambda f: f["same_findings_as_single_machine"] and f["articles"] == 3
                  and f["linking"]["R001"]["precision"] == 1.0 and f["projection"]["wall_hours"] > 0,
