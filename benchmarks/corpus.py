@@ -174,7 +174,7 @@ def _single_machine(paths: list[str], snapshot: Path) -> tuple[list[tuple[Any, .
 def scan_rates(rows: int, seed: int) -> dict[str, float]:
     """Rows per second one worker scans in the join's two big per-part steps, on synthetic
     parts: `scan_keys` (int64 key hashes, 1,000,000 wanted) and `score_terms` (words, 50,000
-    searches of 6 words each)."""
+    searches of 5 words each, as many as a snapshot search reads)."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -182,6 +182,7 @@ def scan_rates(rows: int, seed: int) -> dict[str, float]:
     from citecheck.corpus import lookups
     from citecheck.corpus.joined import SearchPlan
     from citecheck.corpus.snapshot_data import term_hash
+    from citecheck.sources.snapshot.source import SEARCHED_TERMS
 
     rng = np.random.default_rng(seed)
     with tempfile.TemporaryDirectory(prefix="citecheck-scan-") as tmp:
@@ -198,8 +199,8 @@ def scan_rates(rows: int, seed: int) -> dict[str, float]:
         terms = pa.table({"term": pa.array(hashes[term_ids], pa.int64()),
                           "id": pa.array(np.arange(rows) // 10, pa.int64())}).sort_by("term")
         pq.write_table(terms, f"{tmp}/terms.parquet", compression="zstd", row_group_size=256 * 1024)
-        plans = [SearchPlan(tuple(vocabulary[int(i)] for i in rng.integers(1000, len(vocabulary), 6)),
-                            tuple([1.0] * 6), 2) for _ in range(50_000)]
+        plans = [SearchPlan(tuple(vocabulary[int(i)] for i in rng.integers(1000, len(vocabulary), SEARCHED_TERMS)),
+                            tuple([1.0] * SEARCHED_TERMS), 2) for _ in range(50_000)]
         batch = lookups.SearchBatch.of(plans)
         started = time.perf_counter()
         lookups.score_terms(f"{tmp}/terms.parquet", batch, 5)

@@ -10,7 +10,8 @@ answers, computing each answer as `SnapshotSource` does from its tables:
 - `candidates(csl, raw)`: `reference_keys`, each key's postings (the first `MAX_POSTINGS + 1`
   ids), `select_candidates`;
 - `search(query)`: the ranked ids of the snapshot's bounded search (`search_plan` chooses the
-  words and weights exactly as the snapshot does; the join ranks).
+  words, their pairs and weights exactly as the snapshot does; the join finds each pair's
+  first records and ranks them).
 
 So the resolver, and `citecheck.resolve.matching.decide` inside it, reach the same decisions
 as `citecheck audit --offline --snapshot`. A question the answers do not cover raises
@@ -20,6 +21,7 @@ which searches its references need.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from dataclasses import dataclass, field
@@ -30,9 +32,9 @@ from citecheck.references.blocking import BlockingKey, key_hash, reference_keys,
 from citecheck.references.doi import normalize_doi
 from citecheck.sources.base import Coverage
 from citecheck.sources.snapshot import query_terms
-from citecheck.sources.snapshot.source import POSTINGS_BUDGET, QUERY_TERMS, TERM_LIMIT
+from citecheck.sources.snapshot.source import PAIR_ROWS, SEARCHED_TERMS, TERM_LIMIT
 
-__all__ = ["Answers", "JoinedSource", "MissingAnswer", "SearchPlan", "search_plan"]
+__all__ = ["Answers", "JoinedSource", "MissingAnswer", "SearchPlan", "search_plan", "search_terms"]
 
 
 class MissingAnswer(Exception):
@@ -69,18 +71,29 @@ class SearchPlan:
     at_least: int
     """Words a record must share to be returned: two, or one when only one word is searched."""
 
+    @property
+    def pairs(self) -> tuple[tuple[int, int], ...]:
+        """The pairs of word positions the search asks the index for, in the snapshot's order
+        (one pseudo-pair `(0, 0)` when a single word is searched)."""
+        if self.at_least < 2:
+            return ((0, 0),) if self.terms else ()
+        return tuple(itertools.combinations(range(len(self.terms)), 2))
+
+    def limit(self, rows: int) -> int:
+        """Records read per pair at most: `PAIR_ROWS`, or `rows` for a single word."""
+        return PAIR_ROWS if self.at_least >= 2 else rows
+
+
+def search_terms(query: str) -> list[str]:
+    """The words of `query` a snapshot search may read (`query_terms` without numbers)."""
+    return [term for term in query_terms(query or "") if not term.isdigit()]
+
 
 def search_plan(query: str, counts: dict[str, int], records: int) -> SearchPlan:
     """What `SnapshotSource.search` reads for `query`, given the records each word is in."""
-    terms = query_terms(query or "")
-    present = sorted((t for t in terms if 0 < counts.get(t, 0) <= TERM_LIMIT), key=lambda t: (counts[t], t))
-    kept: list[str] = []
-    total = 0
-    for term in present[:QUERY_TERMS]:
-        if len(kept) >= 2 and total + counts[term] > POSTINGS_BUDGET:
-            break
-        kept.append(term)
-        total += counts[term]
+    present = sorted((t for t in search_terms(query) if 0 < counts.get(t, 0) <= TERM_LIMIT),
+                     key=lambda t: (counts[t], t))
+    kept = present[:SEARCHED_TERMS]
     size = max(records, 1)
     return SearchPlan(tuple(kept), tuple(math.log(1 + size / counts[t]) for t in kept), min(2, len(kept)))
 
@@ -142,7 +155,7 @@ class JoinedSource:
 
     def search(self, query: str, rows: int = 5) -> list[Work]:
         """The works the snapshot's bounded search returns for `query`, best first."""
-        if not query_terms(query or "") or rows <= 0:
+        if not search_terms(query) or rows <= 0:
             return []
         found = self._answers.searches.get(query)
         if found is None:

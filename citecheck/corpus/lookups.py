@@ -8,9 +8,12 @@ so per-record results (a search's score) are complete within the part that holds
   key (what the snapshot's `SELECT id FROM keys WHERE key = ? LIMIT …` returns);
 - `fetch_bodies`: records by id;
 - `count_terms`: how many records hold each wanted word (the snapshot's vocabulary);
-- `score_terms`: for each search, the records sharing enough of its words, scored by the sum
-  of the words' weights added in the order the search lists them (as SQLite adds them),
-  the best `rows` per search, ties broken by id, as the snapshot orders them.
+- `score_terms`: for each search and each pair of its words the snapshot asks its index for,
+  the smallest ids of this part holding both words (what FTS5's `"a" AND "b" LIMIT n`
+  returns: ids in ascending order), `PAIR_ROWS` at most, or `rows` for a one-word search;
+  `merge_scores` keeps each pair's smallest ids over all parts, then ranks each search's
+  records as the snapshot does: by the summed weights of the words they were found through,
+  then by id.
 
 Parts are read in record batches, so a task's memory is bounded by a batch, not by the part.
 """
@@ -31,8 +34,8 @@ from citecheck.corpus.joined import SearchPlan
 from citecheck.corpus.snapshot_data import term_hash
 from citecheck.references.blocking import MAX_POSTINGS
 
-__all__ = ["LIMIT", "SearchBatch", "count_terms", "fetch_bodies", "merge_counts", "merge_postings", "merge_scores",
-           "postings_for", "scan_keys", "score_terms"]
+__all__ = ["LIMIT", "PairHits", "SearchBatch", "count_terms", "fetch_bodies", "merge_counts", "merge_postings",
+           "merge_scores", "postings_for", "scan_keys", "score_terms"]
 
 LIMIT = MAX_POSTINGS + 1
 """Postings kept per key: enough to tell a key too common to block on (`select_candidates`)."""
@@ -160,8 +163,8 @@ def merge_counts(*parts: dict[int, int]) -> dict[int, int]:
     return total
 
 
-Scored = dict[int, list[tuple[float, int]]]
-"""Search number → [(score, record id)], best first."""
+PairHits = dict[tuple[int, int], list[int]]
+"""(search number, pair number) → the smallest ids holding both words of the pair, ascending."""
 
 
 @dataclass(frozen=True)
@@ -195,9 +198,10 @@ class SearchBatch:
         )
 
 
-def score_terms(location: str, batch: SearchBatch, rows: int) -> Scored:
-    """For each search (by its position in `batch.plans`), the best `rows` records of this
-    part that share at least `at_least` of its words, by score (descending), then id."""
+def score_terms(location: str, batch: SearchBatch, rows: int) -> PairHits:
+    """For each search (by its position in `batch.plans`) and each of its pairs of words
+    (`SearchPlan.pairs`), the smallest ids of this part holding both, `SearchPlan.limit(rows)`
+    at most."""
     if not len(batch.wanted):
         return {}
     searches: list[np.ndarray] = []
@@ -224,47 +228,57 @@ def score_terms(location: str, batch: SearchBatch, rows: int) -> Scored:
     search, rid, bit = search[order], rid[order], bit[order]
     first_of_group = np.r_[True, (search[1:] != search[:-1]) | (rid[1:] != rid[:-1])]
     starts = np.flatnonzero(first_of_group)
-    return _best(batch.plans, search[starts], rid[starts], np.add.reduceat(bit, starts), rows)
+    return _pair_hits(batch.plans, search[starts], rid[starts], np.add.reduceat(bit, starts), rows)
 
 
-def _popcount(values: np.ndarray) -> np.ndarray:
-    if hasattr(np, "bitwise_count"):  # numpy 2
-        return np.bitwise_count(values).astype(np.int64)
-    return np.array([bin(int(v)).count("1") for v in values], dtype=np.int64)
-
-
-def _best(plans: Sequence[SearchPlan], searches: np.ndarray, ids: np.ndarray, masks: np.ndarray, rows: int) -> Scored:
-    at_least = np.array([plan.at_least for plan in plans], dtype=np.int64)
-    keep = _popcount(masks) >= at_least[searches]
-    searches, ids, masks = searches[keep], ids[keep], masks[keep]
-    if not len(ids):
+def _pair_hits(plans: Sequence[SearchPlan], searches: np.ndarray, ids: np.ndarray, masks: np.ndarray,
+               rows: int) -> PairHits:
+    """Each record (with its mask of a search's words) under every pair of the search it holds
+    both words of; the smallest ids of each (search, pair)."""
+    combos, inverse = np.unique(np.stack([searches, masks]), axis=1, return_inverse=True)
+    satisfied = [[n for n, (i, j) in enumerate(plans[search].pairs) if mask >> i & 1 and mask >> j & 1]
+                 for search, mask in zip(combos[0].tolist(), combos[1].tolist())]
+    per_combo = np.array([len(pairs) for pairs in satisfied], dtype=np.int64)
+    combo_start = np.r_[0, np.cumsum(per_combo)].astype(np.int64)
+    flat_pairs = np.array([n for pairs in satisfied for n in pairs], dtype=np.int64)
+    combo = inverse.reshape(-1)
+    repeat = per_combo[combo]
+    if not repeat.sum():
         return {}
-    pairs, inverse = np.unique(np.stack([searches, masks]), axis=1, return_inverse=True)
-    pair_scores = np.empty(pairs.shape[1], dtype=np.float64)
-    for index, (search, mask) in enumerate(zip(pairs[0].tolist(), pairs[1].tolist())):
-        score = 0.0
-        for position, weight in enumerate(plans[search].weights):
-            if mask >> position & 1:
-                score += weight  # in the search's word order, as SQLite's sum() adds its rows
-        pair_scores[index] = score
-    scores = pair_scores[inverse.reshape(-1)]
-    order = np.lexsort((ids, -scores, searches))
-    searches, ids, scores = searches[order], ids[order], scores[order]
-    first = np.r_[0, np.flatnonzero(searches[1:] != searches[:-1]) + 1]
-    rank = np.arange(len(ids)) - np.repeat(first, np.diff(np.r_[first, len(ids)]))
-    best: Scored = {}
-    for search, rid, score in zip(searches[rank < rows].tolist(), ids[rank < rows].tolist(),
-                                  scores[rank < rows].tolist()):
-        best.setdefault(search, []).append((score, rid))
-    return best
+    offset = np.arange(repeat.sum()) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+    pair = flat_pairs[np.repeat(combo_start[combo], repeat) + offset]
+    search, rid = np.repeat(searches, repeat), np.repeat(ids, repeat)
+    order = np.lexsort((rid, pair, search))
+    search, pair, rid = search[order], pair[order], rid[order]
+    group_starts = np.flatnonzero(np.r_[True, (search[1:] != search[:-1]) | (pair[1:] != pair[:-1])])
+    rank = np.arange(len(rid)) - np.repeat(group_starts, np.diff(np.r_[group_starts, len(rid)]))
+    limits = np.array([plan.limit(rows) for plan in plans], dtype=np.int64)
+    keep = rank < limits[search]
+    hits: PairHits = {}
+    for s_, p_, r_ in zip(search[keep].tolist(), pair[keep].tolist(), rid[keep].tolist()):
+        hits.setdefault((s_, p_), []).append(r_)
+    return hits
 
 
-def merge_scores(rows: int, *parts: Scored) -> dict[int, tuple[int, ...]]:
-    """The best `rows` ids of each search over all parts (score descending, then id)."""
-    merged: dict[int, list[tuple[float, int]]] = {}
+def merge_scores(batch: SearchBatch, rows: int, *parts: PairHits) -> dict[int, tuple[int, ...]]:
+    """The best `rows` ids of each search over all parts, as `SnapshotSource.search` ranks
+    them: each pair's smallest ids over all parts, then every record found scored by the
+    weights of the words it was found through (added in the search's word order), best
+    first, ties by id."""
+    merged: dict[tuple[int, int], list[int]] = {}
     for part in parts:
-        for search, found in part.items():
-            merged.setdefault(search, []).extend(found)
-    return {search: tuple(rid for _, rid in sorted(found, key=lambda f: (-f[0], f[1]))[:rows])
-            for search, found in merged.items()}
-
+        for key, found in part.items():
+            merged.setdefault(key, []).extend(found)
+    words: dict[int, dict[int, set[int]]] = {}
+    for (search, pair), found in merged.items():
+        plan = batch.plans[search]
+        first, second = plan.pairs[pair]
+        for rid in sorted(found)[:plan.limit(rows)]:
+            words.setdefault(search, {}).setdefault(rid, set()).update((first, second))
+    ranked: dict[int, tuple[int, ...]] = {}
+    for search, found_words in words.items():
+        weights = batch.plans[search].weights
+        score = {rid: sum(w for position, w in enumerate(weights) if position in held)
+                 for rid, held in found_words.items()}
+        ranked[search] = tuple(sorted(score, key=lambda rid: (-score[rid], rid))[:rows])
+    return ranked

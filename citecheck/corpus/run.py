@@ -39,7 +39,7 @@ import numpy as np
 from citecheck.config.options import AuditOptions
 from citecheck.corpus import lookups, tasks
 from citecheck.corpus.inputs import enumerate_inputs, is_url
-from citecheck.corpus.joined import search_plan
+from citecheck.corpus.joined import search_plan, search_terms
 from citecheck.corpus.plan import Partition, RunRecord, finished_partitions, inputs_digest, plan_partitions, start_run
 from citecheck.corpus.snapshot_data import (ParquetSnapshot, SnapshotPart, open_prepared, prepare_snapshot,
                                             prepared_from, term_hash)
@@ -349,7 +349,7 @@ def _joined(client: Any, wave: list[Partition], reads: list[Any], snapshot: Parq
 
 def _search(client: Any, snapshot: ParquetSnapshot, queries: list[str]) -> tuple[dict[str, tuple[int, ...]], Any]:
     """The snapshot's bounded search for every query, and a future of the records it ranks."""
-    terms = sorted({t for q in queries for t in query_terms(q)})
+    terms = sorted({t for q in queries for t in search_terms(q)})
     hashes = {term: term_hash(term) for term in terms}
     wanted = client.scatter(np.array(sorted(set(hashes.values())), dtype=np.int64))
     counts = [_submit(client, lookups.count_terms, snapshot.location("vocab", p), wanted, name=f"vocab-{p.name}")
@@ -359,7 +359,7 @@ def _search(client: Any, snapshot: ParquetSnapshot, queries: list[str]) -> tuple
     batch = client.scatter(lookups.SearchBatch.of([search_plan(q, by_term, snapshot.records) for q in queries]))
     scored = [_submit(client, lookups.score_terms, snapshot.location("terms", p), batch, SEARCH_ROWS,
                       name=f"terms-{p.name}") for p in snapshot.parts]
-    ranked = client.submit(lookups.merge_scores, SEARCH_ROWS, *scored, pure=False).result()
+    ranked = client.submit(lookups.merge_scores, batch, SEARCH_ROWS, *scored, pure=False).result()
     searches = {q: ranked.get(i, ()) for i, q in enumerate(queries)}
     ids = sorted({rid for found in searches.values() for rid in found})
     return searches, _fetch(client, snapshot, ids)

@@ -44,7 +44,7 @@ def _joined(prepared: ParquetSnapshot, references: list[tuple[dict, str]], queri
                                     for p in prepared.parts))
     plans = [search_plan(q, {t: counts.get(term_hash(t), 0) for t in terms}, prepared.records) for q in queries]
     batch = lookups.SearchBatch.of(plans)
-    ranked = lookups.merge_scores(5, *(lookups.score_terms(prepared.location("terms", p), batch, 5)
+    ranked = lookups.merge_scores(batch, 5, *(lookups.score_terms(prepared.location("terms", p), batch, 5)
                                        for p in prepared.parts))
     every_id = list(range(0, 10_000))
     bodies: dict[int, bytes] = {}
@@ -75,6 +75,28 @@ def test_joined_answers_equal_the_snapshots(sources: tuple[SnapshotSource, Joine
     assert joined.candidates(csl, raw) == snapshot.candidates(csl, raw)
     for query in _queries(ref):
         assert joined.search(query) == snapshot.search(query), query
+
+
+@pytest.mark.parametrize("pair_rows", [1, 2])
+def test_a_pairs_row_limit_keeps_the_same_records_as_the_snapshot(
+        snapshot_file: Path, prepared: ParquetSnapshot, monkeypatch: pytest.MonkeyPatch, pair_rows: int) -> None:
+    """With the rows read per pair of words cut to one or two, the snapshot passes records over
+    (FTS5 gives a pair's smallest ids first); the join must pass over the very same ones."""
+    from citecheck.corpus import joined as joined_module
+    from citecheck.sources.snapshot import source as source_module
+
+    queries = sorted({q for r in REFS for q in _queries(r)})
+    snapshot = SnapshotSource(snapshot_file)
+    try:
+        unlimited = {q: snapshot.search(q) for q in queries}
+        monkeypatch.setattr(source_module, "PAIR_ROWS", pair_rows)
+        monkeypatch.setattr(joined_module, "PAIR_ROWS", pair_rows)
+        joined = _joined(prepared, [], queries)
+        limited = {q: snapshot.search(q) for q in queries}
+    finally:
+        snapshot.close()
+    assert [q for q in queries if joined.search(q) != limited[q]] == []
+    assert any(limited[q] != unlimited[q] for q in queries)  # the limit did pass records over
 
 
 def test_the_searches_meet_records_and_ties(sources: tuple[SnapshotSource, JoinedSource]) -> None:

@@ -219,7 +219,9 @@ class SnapshotSource:
             pair = f'"{first}" AND "{second}"'  # query_terms gives words of letters and digits only
             for (rid,) in self._query("SELECT rowid FROM words WHERE words MATCH ? LIMIT ?", (pair, PAIR_ROWS)):
                 shared.setdefault(rid, set()).update((first, second))
-        score = {rid: sum(weight[t] for t in words) for rid, words in shared.items()}
+        # Summed in the searched words' order, not a set's (whose order changes from one run to
+        # the next), so that ties between records rank the same way in every process.
+        score = {rid: sum(weight[t] for t, _ in searched if t in words) for rid, words in shared.items()}
         return self._works(sorted(score, key=lambda rid: (-score[rid], rid))[:rows])
 
     def iter_records(self, batch: int = 10_000) -> Iterator[tuple[int, Work]]:
