@@ -111,29 +111,6 @@ def sentence_around(text: str, start: int, end: int, limit: int = CONTEXT_LIMIT)
     return before, " ".join(text[start:end].split()), after
 
 
-def sentence_around(text: str, start: int, end: int, limit: int = CONTEXT_LIMIT) -> tuple[str, str, str]:
-    """The sentence around `text[start:end]` as (before, marker, after), whitespace collapsed.
-
-    Returns empty parts when the offsets do not lie in the text (a reader that gave no offsets).
-    """
-    if not (0 <= start < end <= len(text)):
-        return "", "", ""
-    lo, hi = sentence_bounds(text, start, end, limit)
-    floor = max(0, start - limit)
-    before = " ".join(text[lo:start].split())
-    after = " ".join(text[end:hi].split())
-    if lo == floor and floor > 0 and not _BOUNDARY.search(text, floor, start):  # no sentence start within the limit
-        before = "…" + before
-    if hi == min(len(text), end + limit) and hi < len(text) and not _BOUNDARY.search(text, end, hi):
-        after += "…"
-    # A space lost to collapsing would glue the marker to its neighbour.
-    if before and text[start - 1].isspace():
-        before += " "
-    if after and text[end].isspace():
-        after = " " + after
-    return before, " ".join(text[start:end].split()), after
-
-
 def _findings_table(findings: list[Finding]) -> str:
     if not findings:
         return "<p>No findings.</p>"
