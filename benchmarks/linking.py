@@ -151,7 +151,9 @@ def _figures(counts: list[dict[str, Any]]) -> dict[str, Any]:
     gold_found = sum(c["gold_found"] for c in counts)
     precision, recall = _ratio(correct, found), _ratio(gold_found, gold)
     links_p = _ratio(sum(c["links_correct"] for c in counts), sum(c["links_predicted"] for c in counts))
-    links_r = _ratio(sum(c["links_correct"] for c in counts), sum(c["links_gold"] for c in counts))
+    # Recall counts gold links found once each (`links_gold_found` where a scorer keeps it).
+    links_r = _ratio(sum(c.get("links_gold_found", c["links_correct"]) for c in counts),
+                     sum(c["links_gold"] for c in counts))
     return {
         "precision": precision,
         "recall": recall,

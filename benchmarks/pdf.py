@@ -107,6 +107,9 @@ def score_pdf(gold_path: Path, result: ReadResult | None = None) -> dict[str, An
         if place is not None:
             traps.append((place[0], place[1], item["kind"]))
     found_gold: set[int] = set()
+    # A gold link found by two pieces of one gold citation is one link found (recall), though
+    # each piece's link is right (precision).
+    gold_links_found: set[tuple[int, str]] = set()
     correct = links_predicted = links_correct = trap_hits = 0
     for citation in result.document.citations:
         start, end = citation.span.start, citation.span.end
@@ -129,6 +132,7 @@ def score_pdf(gold_path: Path, result: ReadResult | None = None) -> dict[str, An
             links_predicted += 1
             if target in wanted and target in ids:
                 links_correct += 1
+                gold_links_found.add((hits[0], target))
             elif hits:
                 errors.append({"kind": "wrong-link", "where": where, "text": citation.text, "target": target})
     for index, (start, _, _, targets) in enumerate(marks):
@@ -145,6 +149,7 @@ def score_pdf(gold_path: Path, result: ReadResult | None = None) -> dict[str, An
         "links_gold": sum(len(item["targets"]) for item in gold["citations"]),
         "links_predicted": links_predicted,
         "links_correct": links_correct,
+        "links_gold_found": len(gold_links_found),
         "traps": len(gold.get("traps", [])),
         "trap_hits": trap_hits,
         "entries_expected": gold.get("entries"),
