@@ -206,8 +206,20 @@ def run_corpus(options: CorpusOptions, notify: Notify | None = None) -> RunResul
         setup = time.perf_counter() - started
         phases: dict[str, float] = {}
         for number, wave in enumerate(waves, 1):
-            for marker in _wave(client, wave, snapshot, audit, options.output, phases):
-                markers[marker["partition"]] = marker
+            for attempt in range(1, WAVE_ATTEMPTS + 1):
+                unfinished = [p for p in wave if p.index not in markers]
+                try:
+                    for marker in _wave(client, unfinished, snapshot, audit, options.output, phases):
+                        markers[marker["partition"]] = marker
+                    break
+                except LOST_WORK as error:
+                    # A worker lost mid-wave can take with it results Dask cannot recompute
+                    # (data sent to it alone); the partitions already written stay written.
+                    if attempt == WAVE_ATTEMPTS:
+                        raise
+                    left = sum(1 for p in wave if p.index not in markers)
+                    say(f"wave {number}: work was lost ({type(error).__name__}: {error}); "
+                        f"doing its {left} unfinished partitions again")
             finished = len(markers)
             say(f"wave {number}/{len(waves)}: {finished}/{len(partitions)} partitions, "
                 f"{sum(m['references'] for m in markers.values()):,} references, "
@@ -248,7 +260,58 @@ class InProcess:
         return {"workers": {"in-process": {}}}
 
 
+WAVE_ATTEMPTS = 3
+"""Times a wave's unfinished partitions are tried when a lost worker cost work Dask could not redo."""
+
+
+def _lost_work_errors() -> tuple[type[BaseException], ...]:
+    """What a Dask client raises when work was lost with a worker: a task cancelled because a
+    dependency was forgotten (`CancelledError`), or one that kept killing its workers."""
+    import concurrent.futures
+
+    try:
+        from distributed import KilledWorker
+    except ImportError:  # the corpus extra is missing; InProcess runs lose nothing
+        return (concurrent.futures.CancelledError,)
+    return (concurrent.futures.CancelledError, KilledWorker)
+
+
+LOST_WORK = _lost_work_errors()
+
+
+class _HoldingClient:
+    """A Dask client that keeps every future of one wave until the wave ends.
+
+    Dask recomputes the results a lost worker held only from tasks some client still holds: an
+    intermediate whose future was let go is forgotten, and the tasks depending on it are then
+    cancelled ("already forgotten"). Holding the wave's futures keeps their results on the
+    workers a little longer, within the wave's bounded size. Data sent out (`scatter`) goes to
+    every worker, since it cannot be recomputed at all.
+    """
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.held: list[Any] = []
+
+    def submit(self, function: Callable[..., Any], *args: Any, **options: Any) -> Any:
+        """`Client.submit`, the future held."""
+        future = self.client.submit(function, *args, **options)
+        self.held.append(future)
+        return future
+
+    def scatter(self, value: Any, **options: Any) -> Any:
+        """`Client.scatter` to every worker, the future held."""
+        future = self.client.scatter(value, broadcast=True, **options)
+        self.held.append(future)
+        return future
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.client, name)
+
+
 def _completed(client: Any, futures: list[Any]) -> Iterator[Any]:
+    if isinstance(client, _HoldingClient):
+        client = client.client
     if isinstance(client, InProcess):
         yield from futures
         return
@@ -302,6 +365,10 @@ class _Clock:
 def _wave(client: Any, wave: list[Partition], snapshot: ParquetSnapshot | None, audit: AuditOptions,
           output: str, phases: dict[str, float]) -> Iterator[dict[str, Any]]:
     """Process one wave of partitions; yields each partition's marker as it is written."""
+    if not wave:
+        return
+    if not isinstance(client, InProcess):
+        client = _HoldingClient(client)
     clock = _Clock(phases)
     reads = [_submit(client, tasks.read_partition, p, audit, name=f"read-{p.name}") for p in wave]
     if snapshot is None or not audit.verify:

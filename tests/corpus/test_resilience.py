@@ -50,7 +50,11 @@ def reference(snapshot_file: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     return output
 
 
-def test_a_worker_killed_mid_run_changes_nothing(snapshot_file: Path, reference: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("wave_documents", [1, 1000], ids=["a partition per wave", "every partition in one wave"])
+def test_a_worker_killed_mid_run_changes_nothing(snapshot_file: Path, reference: Path, tmp_path: Path,
+                                                 wave_documents: int) -> None:
+    """Killed between waves, or in the middle of one (other partitions of the wave in flight,
+    their intermediate results on the lost worker)."""
     from dask.distributed import Client, LocalCluster
 
     output = tmp_path / "out"
@@ -63,7 +67,7 @@ def test_a_worker_killed_mid_run_changes_nothing(snapshot_file: Path, reference:
             try:
                 outcome["result"] = run_corpus(CorpusOptions(
                     inputs=tuple(GENERATED), output=str(output), snapshot=str(snapshot_file),
-                    scheduler=cluster.scheduler_address, partition_size=1, wave_documents=1))
+                    scheduler=cluster.scheduler_address, partition_size=1, wave_documents=wave_documents))
             except BaseException as error:  # reported by the assertion below
                 outcome["error"] = error
             finally:
@@ -107,4 +111,32 @@ def test_a_run_killed_outright_is_finished_by_running_it_again(snapshot_file: Pa
     assert f"{len(survivors)} of {len(GENERATED)} partitions were finished by an earlier run" in second.stderr
     for name, mtime in survivors.items():
         assert (output / "_done" / name).stat().st_mtime_ns == mtime, f"{name} was redone"
+    assert corpus_findings(output) == corpus_findings(reference)
+
+
+def test_a_wave_that_lost_work_is_done_again_for_its_unfinished_partitions(
+        snapshot_file: Path, reference: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When Dask cancels a wave's task (work lost with a worker that it cannot redo), the run
+    does the wave's unfinished partitions again, keeps the ones written, and ends as undisturbed."""
+    from concurrent.futures import CancelledError
+
+    from citecheck.corpus import run as run_module
+
+    real_wave = run_module._wave
+    calls: list[int] = []
+
+    def losing_wave(client, wave, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(len(wave))
+        for number, marker in enumerate(real_wave(client, wave, *args, **kwargs)):
+            yield marker
+            if len(calls) == 1 and number == 1:
+                raise CancelledError("finish-part-00002 cancelled for reason: already forgotten.")
+
+    monkeypatch.setattr(run_module, "_wave", losing_wave)
+    said: list[str] = []
+    output = tmp_path / "out"
+    run_corpus(CorpusOptions(inputs=tuple(GENERATED), output=str(output), snapshot=str(snapshot_file), workers=0,
+                             partition_size=1, wave_documents=1000), notify=said.append)
+    assert calls == [len(GENERATED), len(GENERATED) - 2]
+    assert any("work was lost" in line and f"its {len(GENERATED) - 2} unfinished partitions" in line for line in said)
     assert corpus_findings(output) == corpus_findings(reference)
