@@ -118,29 +118,16 @@ class Person(msgspec.Struct):
     literal: Any = None
 
 
-class TypedFields(msgspec.Struct):
+class TypedFields(KeptFields):
     """`KeptFields` with the author list and dates typed, so that their parts citecheck never
     reads are skipped too (a build's decoding costs a third less). A record whose fields do not
     have these shapes fails to decode this way and is decoded as `KeptFields` instead."""
 
-    DOI: Any = None
-    title: Any = None
-    subtitle: Any = None
     author: list[Person] | None = None
-    container_title: Any = msgspec.field(default=None, name="container-title")
-    short_container_title: Any = msgspec.field(default=None, name="short-container-title")
     issued: Date | None = None
     published_print: Date | None = msgspec.field(default=None, name="published-print")
     published_online: Date | None = msgspec.field(default=None, name="published-online")
     published: Date | None = None
-    volume: Any = None
-    issue: Any = None
-    page: Any = None
-    type: Any = None
-    updated_by: Any = msgspec.field(default=None, name="updated-by")
-    update_to: Any = msgspec.field(default=None, name="update-to")
-    provenance: Any = msgspec.field(default=None, name="_provenance")
-    message: Any = None
 
 
 class _ItemsDocument(msgspec.Struct):
