@@ -279,30 +279,9 @@ class AnswerCache:
     def _key_text(key: CacheKey) -> str:
         return json.dumps(list(key), ensure_ascii=False)
 
-    def get(self, key: CacheKey) -> CachedAnswer | None:
-        """The stored answer for `key` if it is still fresh, else None."""
-        try:
-            row = self._conn().execute(
-                "SELECT found, payload, stored_at FROM answers WHERE key = ?", (self._key_text(key),)
-            ).fetchone()
-        except sqlite3.Error as exc:
-            log.warning("answer cache read failed (%s); asking the source", exc)
-            return None
-        if row is None:
-            return None
-        found, payload, stored_at = row
-        ttl = self.found_ttl if found else self.missing_ttl
-        if self._clock() - stored_at >= ttl:
-            return None
-        try:
-            works = tuple(_work_from_data(item) for item in json.loads(payload))
-        except (ValueError, TypeError, AttributeError) as exc:
-            log.warning("answer cache entry unreadable (%s); asking the source", exc)
-            return None
-        return CachedAnswer(works=works, stored_at=stored_at)
-
-    def get_value(self, key: CacheKey) -> Any:
-        """A stored JSON value (not works: e.g. a DOI prefix's agency) if still fresh, else None."""
+    def _fresh_row(self, key: CacheKey) -> tuple[str, float] | None:
+        """The stored (payload, stored_at) for `key` if it is still fresh, else None (a read
+        that fails is logged and counts as nothing stored: the source is asked)."""
         try:
             row = self._conn().execute(
                 "SELECT found, payload, stored_at FROM answers WHERE key = ?", (self._key_text(key),)
@@ -315,8 +294,28 @@ class AnswerCache:
         found, payload, stored_at = row
         if self._clock() - stored_at >= (self.found_ttl if found else self.missing_ttl):
             return None
+        return payload, stored_at
+
+    def get(self, key: CacheKey) -> CachedAnswer | None:
+        """The stored answer for `key` if it is still fresh, else None."""
+        fresh = self._fresh_row(key)
+        if fresh is None:
+            return None
+        payload, stored_at = fresh
         try:
-            return json.loads(payload)
+            works = tuple(_work_from_data(item) for item in json.loads(payload))
+        except (ValueError, TypeError, AttributeError) as exc:
+            log.warning("answer cache entry unreadable (%s); asking the source", exc)
+            return None
+        return CachedAnswer(works=works, stored_at=stored_at)
+
+    def get_value(self, key: CacheKey) -> Any:
+        """A stored JSON value (not works: e.g. a DOI prefix's agency) if still fresh, else None."""
+        fresh = self._fresh_row(key)
+        if fresh is None:
+            return None
+        try:
+            return json.loads(fresh[0])
         except ValueError:
             return None
 
