@@ -23,14 +23,12 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import io
 import json
 import re
 import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Mapping
-from contextlib import redirect_stderr
 from pathlib import Path
 from typing import Any
 
@@ -70,23 +68,12 @@ def manuscript(records: list[dict[str, Any]]) -> str:
 
 
 def _audit(document: Path, server_url: str, cache_dir: Path, report_path: Path, jobs: int) -> float:
-    """Run `citecheck audit` through its command line, in this process; wall seconds."""
-    from citecheck.cli.app import main
+    """Run `citecheck audit` through its command line, in this process, asking only the local
+    Crossref server; wall seconds."""
+    from benchmarks.registries import audit
 
-    argv = [
-        "audit", str(document), "--format", "json", "-o", str(report_path), "--exit-zero", "-q",
-        "--crossref-url", server_url, "--sources", "crossref", "--mailto", "benchmark@example.org",
-        "--no-default-snapshot",
-        "--cache-dir", str(cache_dir), "--jobs", str(jobs),
-    ]
-    started = time.perf_counter()
-    try:
-        with redirect_stderr(io.StringIO()):
-            main(argv, standalone_mode=False)
-    except SystemExit as exit_:
-        if exit_.code not in (0, None):
-            raise RuntimeError(f"citecheck audit exited {exit_.code}") from None
-    return time.perf_counter() - started
+    return audit(document, ["--crossref-url", server_url, "--sources", "crossref"], cache_dir, report_path,
+                 "--jobs", str(jobs))
 
 
 def _statuses(report_path: Path) -> tuple[dict[str, int], list[str]]:
