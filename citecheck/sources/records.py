@@ -47,7 +47,11 @@ def _year(date: Any) -> int | None:
     """The year of a Crossref date object (`{"date-parts": [[2011, 3, 7]]}`), if any."""
     if not isinstance(date, dict):
         return None
-    parts = date.get("date-parts")
+    return year_of_date_parts(date.get("date-parts"))
+
+
+def year_of_date_parts(parts: Any) -> int | None:
+    """The year of a Crossref date's `date-parts` (`[[2011, 3, 7]]`), if any."""
     if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
         year = parts[0][0]
         if isinstance(year, int):

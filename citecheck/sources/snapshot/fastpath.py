@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 from citecheck.references.blocking import key_hash, record_key_values
 from citecheck.references.doi import normalize_doi
 from citecheck.references.normalize import title_tokens
+from citecheck.sources.records import year_of_date_parts
 from citecheck.sources.snapshot.datafile import Date, TypedFields
 from citecheck.sources.snapshot.store import INDEXED_AUTHORS, words_of
 
@@ -80,16 +81,7 @@ def _doi(text: str) -> str:
 
 def _year(date: Date | None) -> int | None:
     """`records._year` of a typed date."""
-    if date is None:
-        return None
-    parts = date.date_parts
-    if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
-        year = parts[0][0]
-        if isinstance(year, int):
-            return year
-        if isinstance(year, str) and year.isdigit():
-            return int(year)
-    return None
+    return None if date is None else year_of_date_parts(date.date_parts)
 
 
 def stored_values(kept: TypedFields) -> StoredValues | None:
