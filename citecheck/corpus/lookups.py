@@ -33,6 +33,7 @@ from citecheck.corpus.inputs import is_url
 from citecheck.corpus.joined import SearchPlan
 from citecheck.corpus.snapshot_data import term_hash
 from citecheck.references.blocking import MAX_POSTINGS
+from citecheck.sources.snapshot.source import rank_records
 
 __all__ = ["LIMIT", "PairHits", "SearchBatch", "count_terms", "fetch_bodies", "merge_counts", "merge_postings",
            "merge_scores", "postings_for", "scan_keys", "score_terms"]
@@ -275,10 +276,5 @@ def merge_scores(batch: SearchBatch, rows: int, *parts: PairHits) -> dict[int, t
         first, second = plan.pairs[pair]
         for rid in sorted(found)[:plan.limit(rows)]:
             words.setdefault(search, {}).setdefault(rid, set()).update((first, second))
-    ranked: dict[int, tuple[int, ...]] = {}
-    for search, found_words in words.items():
-        weights = batch.plans[search].weights
-        score = {rid: sum(w for position, w in enumerate(weights) if position in held)
-                 for rid, held in found_words.items()}
-        ranked[search] = tuple(sorted(score, key=lambda rid: (-score[rid], rid))[:rows])
-    return ranked
+    return {search: tuple(rank_records(found_words, list(enumerate(batch.plans[search].weights)), rows))
+            for search, found_words in words.items()}

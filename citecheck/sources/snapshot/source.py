@@ -17,7 +17,7 @@ import math
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from citecheck.sources.snapshot.datafile import plain_record
 from citecheck.sources.snapshot.rows import RowMaker, insert_row
 from citecheck.sources.snapshot.store import FORMAT, VERSION, Coverage, RecordCodec, SnapshotError, create_schema, read_meta
 
-__all__ = ["PAIR_ROWS", "SEARCHED_TERMS", "TERM_LIMIT", "SnapshotSource", "query_terms"]
+__all__ = ["PAIR_ROWS", "SEARCHED_TERMS", "TERM_LIMIT", "SnapshotSource", "query_terms", "rank_records"]
 
 MAX_TERMS = 40
 """Words of a query considered at most."""
@@ -60,6 +60,19 @@ def query_terms(query: str, limit: int = MAX_TERMS) -> list[str]:
             if len(token) > 1 and token not in STOP_WORDS:
                 seen.setdefault(token, None)
     return list(seen)[:limit]
+
+
+def rank_records(shared: Mapping[int, set[Any]], weights: Sequence[tuple[Any, float]], rows: int) -> list[int]:
+    """The best `rows` record ids of a search, as a snapshot ranks them: by the summed weights
+    of the searched words each record was found through, then by id.
+
+    `shared` maps a record id to the words (or their positions) it was found through;
+    `weights` lists the searched words with their weights, in the search's order. The weights
+    are added in that order, not a set's (whose order changes from one run to the next), so
+    that ties rank the same way in every process.
+    """
+    score = {rid: sum(weight for word, weight in weights if word in held) for rid, held in shared.items()}
+    return sorted(score, key=lambda rid: (-score[rid], rid))[:rows]
 
 
 class SnapshotSource:
@@ -213,16 +226,13 @@ class SnapshotSource:
                 if searched else []
             return self._works([i for (i,) in found])
         total = max(self.size, 1)
-        weight = {term: math.log(1 + total / count) for term, count in searched}
+        weights = [(term, math.log(1 + total / count)) for term, count in searched]
         shared: dict[int, set[str]] = {}
         for (first, _), (second, _) in itertools.combinations(searched, 2):
             pair = f'"{first}" AND "{second}"'  # query_terms gives words of letters and digits only
             for (rid,) in self._query("SELECT rowid FROM words WHERE words MATCH ? LIMIT ?", (pair, PAIR_ROWS)):
                 shared.setdefault(rid, set()).update((first, second))
-        # Summed in the searched words' order, not a set's (whose order changes from one run to
-        # the next), so that ties between records rank the same way in every process.
-        score = {rid: sum(weight[t] for t, _ in searched if t in words) for rid, words in shared.items()}
-        return self._works(sorted(score, key=lambda rid: (-score[rid], rid))[:rows])
+        return self._works(rank_records(shared, weights, rows))
 
     def iter_records(self, batch: int = 10_000) -> Iterator[tuple[int, Work]]:
         """Every (record id, work), in id order, read `batch` at a time (for exports)."""
